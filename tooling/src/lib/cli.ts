@@ -1,0 +1,99 @@
+// Shared plumbing for the thin CLI entry points: argument parsing, --help, error reporting, exit codes.
+// A CLI module exports `main(argv, io)` returning an exit code, so tests can call it without spawning.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ToolkitError, UsageError } from './errors.ts';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Environment variables the command may read (tests pass their own). */
+  env: NodeJS.ProcessEnv;
+  /** Repository root the command works on. */
+  root: string;
+}
+
+export function defaultIo(): Io {
+  return {
+    stdout: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+    stderr: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+    env: process.env,
+    root: findRepoRoot(process.cwd()),
+  };
+}
+
+/** The nearest directory at or above `start` that has both `exercises/` and `clusters/`. */
+export function findRepoRoot(start: string): string {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, 'exercises')) && existsSync(join(dir, 'clusters'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  // Fall back to the repository this toolkit lives in.
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** parseArgs with strict checking; unknown options and bad values become UsageErrors (exit 2). */
+export function parseCli<T extends Options>(argv: string[], options: T, allowPositionals = true) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, '.'));
+  }
+}
+
+/** Validates an option value against a fixed set, with a usage error that lists the choices. */
+export function oneOf<T extends string>(value: string | undefined, choices: readonly T[], option: string, fallback: T): T {
+  if (value === undefined) return fallback;
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`Invalid value ${JSON.stringify(value)} for ${option}.`, `Use one of: ${choices.join(', ')}.`);
+}
+
+/** Prints an error the way every command does: message, then the hint, stack only with --debug. */
+export function reportError(error: unknown, io: Io, debug: boolean): number {
+  if (error instanceof ToolkitError) {
+    io.stderr(`error: ${error.message}`);
+    if (error.hint) io.stderr(`hint: ${error.hint}`);
+    if (debug && error.stack) io.stderr(error.stack);
+    return error.exitCode;
+  }
+  const e = error as Error;
+  io.stderr(`error: ${e?.message ?? String(error)}`);
+  if (debug && e?.stack) io.stderr(e.stack);
+  else io.stderr('hint: This is unexpected; run again with --debug for a stack trace and report it.');
+  return 1;
+}
+
+/**
+ * Runs a CLI main when the module is executed directly (not when imported by a test),
+ * and exits with its code.
+ */
+export function runIfMain(moduleUrl: string, main: (argv: string[], io: Io) => Promise<number>): void {
+  const entry = process.argv[1];
+  if (!entry || resolve(entry) !== fileURLToPath(moduleUrl)) return;
+  const argv = process.argv.slice(2);
+  const io = defaultIo();
+  main(argv, io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.exitCode = reportError(error, io, argv.includes('--debug'));
+    },
+  );
+}
+
+/** Wraps a command body so ToolkitErrors become printed messages and exit codes. */
+export async function guarded(io: Io, debug: boolean, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    return reportError(error, io, debug);
+  }
+}

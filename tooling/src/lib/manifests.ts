@@ -1,0 +1,149 @@
+// Parses multi-document YAML (or JSON) manifests into resources that remember where they came from.
+// Documents are split on `---` lines, as kubectl and kubeconform do, so each keeps its first line number;
+// parse problems become findings (never exceptions) so a run can report everything at once.
+import yaml from 'js-yaml';
+import type { Finding } from './findings.ts';
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface SourcedResource {
+  object: KubeObject;
+  /** Repository-relative file, or the kustomization directory it was rendered from. */
+  file: string;
+  /** 1-based line where the document starts in the text that was parsed. */
+  line: number;
+  /** 0-based index of the document in that text. */
+  index: number;
+}
+
+export interface ParseResult {
+  resources: SourcedResource[];
+  findings: Finding[];
+}
+
+const SEPARATOR = /^---(?:[ \t].*)?$/;
+
+/** `Kind namespace/name`, or `Kind name` when the object has no namespace. */
+export function resourceRef(object: Pick<KubeObject, 'kind' | 'metadata'>): string {
+  const name = object.metadata?.name ?? '<unnamed>';
+  const ns = object.metadata?.namespace;
+  return ns ? `${object.kind} ${ns}/${name}` : `${object.kind} ${name}`;
+}
+
+interface RawDocument {
+  text: string;
+  line: number;
+}
+
+function splitDocuments(text: string): RawDocument[] {
+  const lines = text.split(/\r?\n/);
+  const docs: RawDocument[] = [];
+  let start = 0;
+  let current: string[] = [];
+  lines.forEach((line, i) => {
+    if (SEPARATOR.test(line)) {
+      docs.push({ text: current.join('\n'), line: start + 1 });
+      current = [];
+      start = i + 1;
+    } else {
+      current.push(line);
+    }
+  });
+  docs.push({ text: current.join('\n'), line: start + 1 });
+  return docs;
+}
+
+function isBlank(text: string): boolean {
+  return text.split('\n').every((l) => /^\s*(#.*)?$/.test(l) || /^\.\.\.\s*$/.test(l));
+}
+
+/**
+ * Parses `text` (from `file`) into resources. A `List` kind is expanded into its items.
+ * Empty files, malformed YAML, duplicate keys and documents without `kind` become findings.
+ */
+export function parseManifests(text: string, file: string): ParseResult {
+  const resources: SourcedResource[] = [];
+  const findings: Finding[] = [];
+  const docs = splitDocuments(text);
+  if (docs.every((d) => isBlank(d.text))) {
+    findings.push({
+      rule: 'empty',
+      severity: 'error',
+      file,
+      line: 1,
+      message: 'The file contains no Kubernetes resources.',
+      hint: 'Add a resource, or remove the file and any reference to it.',
+    });
+    return { resources, findings };
+  }
+  docs.forEach((doc, index) => {
+    if (isBlank(doc.text)) return;
+    let value: unknown;
+    try {
+      value = yaml.load(doc.text, { filename: file, json: false });
+    } catch (error) {
+      const e = error as { mark?: { line?: number }; reason?: string; message?: string };
+      const reason = e.reason ?? e.message ?? String(error);
+      const duplicate = /duplicated mapping key/.test(reason);
+      findings.push({
+        rule: 'yaml',
+        severity: 'error',
+        file,
+        line: doc.line + (e.mark?.line ?? 0),
+        message: duplicate ? `Duplicate key: ${reason}.` : `Malformed YAML: ${reason}.`,
+        hint: duplicate
+          ? 'Remove one of the two keys; YAML keeps only the last and the first is silently lost.'
+          : 'Fix the YAML syntax at that line (indentation, a missing colon, or an unclosed quote are the usual causes).',
+      });
+      return;
+    }
+    if (value === null || value === undefined) return;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      findings.push({
+        rule: 'yaml',
+        severity: 'error',
+        file,
+        line: doc.line,
+        message: 'The document is not a YAML mapping, so it cannot be a Kubernetes resource.',
+        hint: 'Each document must be a mapping with apiVersion, kind and metadata.',
+      });
+      return;
+    }
+    const object = value as Partial<KubeObject>;
+    if (typeof object.kind !== 'string' || object.kind === '') {
+      findings.push({
+        rule: 'missing-kind',
+        severity: 'error',
+        file,
+        line: doc.line,
+        message: 'The document has no `kind`, so it cannot be validated or applied.',
+        hint: 'Add `apiVersion` and `kind` at the top of the document.',
+      });
+      return;
+    }
+    if (object.kind.endsWith('List') && Array.isArray((object as { items?: unknown }).items)) {
+      for (const item of (object as { items: unknown[] }).items) {
+        if (item && typeof item === 'object') {
+          const obj = item as KubeObject;
+          obj.metadata ??= {};
+          resources.push({ object: obj, file, line: doc.line, index });
+        }
+      }
+      return;
+    }
+    object.metadata ??= {};
+    resources.push({ object: object as KubeObject, file, line: doc.line, index });
+  });
+  return { resources, findings };
+}
