@@ -45,9 +45,9 @@ export async function loadClusters(root: string): Promise<Cluster[]> {
 export function findCluster(clusters: readonly Cluster[], name: string): Cluster {
   const found = clusters.find((c) => c.name === name);
   if (found) return found;
-  const shown = CLUSTER_NAME.test(name) ? name : JSON.stringify(name);
+  const shown = CLUSTER_NAME.test(name) ? `"${name}"` : JSON.stringify(name);
   throw new NotFoundError(
-    `Unknown cluster "${shown}".${didYouMean(name, clusters.map((c) => c.name))}`,
+    `Unknown cluster ${shown}.${didYouMean(name, clusters.map((c) => c.name))}`,
     `Clusters are the folders under clusters/: ${clusters.map((c) => c.name).join(', ') || '(none)'}.`,
   );
 }

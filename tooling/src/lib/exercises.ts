@@ -135,9 +135,9 @@ export async function loadExercises(root: string): Promise<Exercise[]> {
 export function findExercise(exercises: readonly Exercise[], id: string): Exercise {
   const found = exercises.find((e) => e.id === id);
   if (found) return found;
-  const shown = EXERCISE_ID.test(id) ? id : JSON.stringify(id);
+  const shown = EXERCISE_ID.test(id) ? `"${id}"` : JSON.stringify(id);
   throw new NotFoundError(
-    `Unknown exercise "${shown}".${didYouMean(id, exercises.map((e) => e.id))}`,
+    `Unknown exercise ${shown}.${didYouMean(id, exercises.map((e) => e.id))}`,
     'Run `npm run exercises` to list them.',
   );
 }

@@ -26,9 +26,9 @@ export async function resolveTarget(root: string, name: string): Promise<Target>
     };
   }
   const all = [...exercises.map((e) => e.id), ...clusters.map((c) => c.name)];
-  const shown = /^[a-z0-9-]{1,63}$/.test(name) ? name : JSON.stringify(name);
+  const shown = /^[a-z0-9-]{1,63}$/.test(name) ? `"${name}"` : JSON.stringify(name);
   throw new NotFoundError(
-    `Unknown exercise or cluster "${shown}".${didYouMean(name, all)}`,
+    `Unknown exercise or cluster ${shown}.${didYouMean(name, all)}`,
     'Run `npm run exercises` to list exercises and the clusters that point at them.',
   );
 }

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { main as exercises } from '../../tooling/src/cli/exercises.ts';
+import { main as render } from '../../tooling/src/cli/render.ts';
+import { captureIo } from '../support/io.ts';
+import { parseManifests } from '../../tooling/src/lib/manifests.ts';
+
+const ROOT = fileURLToPath(new URL('../fixtures/core/repo', import.meta.url));
+
+describe('npm run exercises', () => {
+  it('lists exercises in order and marks the one each cluster points at', async () => {
+    const io = captureIo(ROOT);
+    expect(await exercises([], io)).toBe(0);
+    const lines = io.stdoutText.split('\n');
+    expect(lines[1]).toMatch(/^\* alpha\s+1\.1\s+First step\s+<- lab$/);
+    expect(lines[2]).toMatch(/^ {2}beta\s+1\.2\s+Second step$/);
+  });
+
+  it('prints JSON for scripts', async () => {
+    const io = captureIo(ROOT);
+    expect(await exercises(['--output', 'json'], io)).toBe(0);
+    const data = JSON.parse(io.stdoutText);
+    expect(data.exercises.map((e: { id: string; clusters: string[] }) => [e.id, e.clusters])).toEqual([['alpha', ['lab']], ['beta', []]]);
+  });
+
+  it('has --help and rejects unknown options with exit 2', async () => {
+    const help = captureIo(ROOT);
+    expect(await exercises(['--help'], help)).toBe(0);
+    expect(help.stdoutText).toMatch(/Usage: npm run exercises/);
+    const bad = captureIo(ROOT);
+    expect(await exercises(['--bogus'], bad)).toBe(2);
+    expect(bad.stderrText).toMatch(/error: Unknown option '--bogus'/);
+    const badOutput = captureIo(ROOT);
+    expect(await exercises(['--output', 'xml'], badOutput)).toBe(2);
+    expect(badOutput.stderrText).toMatch(/Use one of: text, json/);
+  });
+});
+
+describe('npm run render', () => {
+  it('renders an exercise with the real kustomize binary', async () => {
+    const io = captureIo(ROOT);
+    expect(await render(['beta'], io)).toBe(0);
+    const { resources } = parseManifests(io.stdoutText, 'out');
+    expect(resources.map((r) => [r.object.kind, r.object.metadata.name, r.object.metadata.annotations?.exercise])).toEqual([['Service', 'demo', 'beta']]);
+  });
+
+  it('renders a cluster through its pointer', async () => {
+    const io = captureIo(ROOT);
+    expect(await render(['lab'], io)).toBe(0);
+    expect(io.stdoutText).toMatch(/exercise: alpha/);
+  });
+
+  it('suggests the closest id for an unknown target and exits 1', async () => {
+    const io = captureIo(ROOT);
+    expect(await render(['bta'], io)).toBe(1);
+    expect(io.stderrText).toMatch(/Unknown exercise or cluster "bta". Did you mean "beta"\?/);
+    expect(io.stderrText).toMatch(/hint: Run `npm run exercises`/);
+  });
+
+  it('needs exactly one target (exit 2)', async () => {
+    const io = captureIo(ROOT);
+    expect(await render([], io)).toBe(2);
+    expect(io.stderrText).toMatch(/Missing the exercise id or cluster name/);
+  });
+});

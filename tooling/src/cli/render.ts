@@ -1,0 +1,39 @@
+// `npm run render -- <exercise-id | cluster-name>`: the manifests that target renders to, via real kustomize.
+import { defaultIo, guarded, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { UsageError } from '../lib/errors.ts';
+import { renderTarget, resolveTarget } from '../lib/targets.ts';
+
+const HELP = `Usage: npm run render -- <exercise-id | cluster-name>
+
+Prints the Kubernetes manifests an exercise (exercises/<id>) or a cluster's current
+exercise (clusters/<name>/exercise) renders to, built with the real kustomize binary.
+
+Options:
+  -h, --help   show this help
+      --debug  print stack traces on errors
+
+Examples:
+  npm run render -- fault-abort
+  npm run render -- workshop | kubectl diff -f -`;
+
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const debug = argv.includes('--debug');
+  return guarded(io, debug, async () => {
+    const { values, positionals } = parseCli(argv, { help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } });
+    if (values.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    if (positionals.length !== 1) {
+      throw new UsageError(
+        positionals.length === 0 ? 'Missing the exercise id or cluster name to render.' : 'Give exactly one exercise id or cluster name.',
+        'Usage: npm run render -- <exercise-id | cluster-name>. Run `npm run exercises` to list them.',
+      );
+    }
+    const target = await resolveTarget(io.root, positionals[0] as string);
+    io.stdout(await renderTarget(io.root, target));
+    return 0;
+  });
+}
+
+runIfMain(import.meta.url, main);
