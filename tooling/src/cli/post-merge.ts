@@ -1,0 +1,87 @@
+// `npm run ci:post-merge`: after a promotion merges, tells learners what to do and observe now and which
+// exercise comes next, from the pointer change between two commits; optionally as a comment on the merged PR.
+import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { UsageError } from '../lib/errors.ts';
+import { loadExercises } from '../lib/exercises.ts';
+import { clusterOfPointerFile } from '../lib/ci/changes.ts';
+import { changedFiles, checkRef, commitExists, listFiles, pointerMoves, ZERO_SHA } from '../lib/ci/git.ts';
+import { POST_MERGE_MARKER, postMergeMessage } from '../lib/ci/post-merge.ts';
+import { commentOnMergedPullRequest, createOctokit, parseRepository } from '../lib/ci/pr-comment.ts';
+
+const HELP = `Usage: npm run ci:post-merge -- [options]
+
+Prints, as Markdown, what learners should do and observe now that a promotion has
+merged, and which exercise comes next, for every cluster whose exercise pointer
+moved between two commits. Prints nothing when no pointer moved.
+
+Options:
+      --before <sha>     commit before the push (default: $BEFORE_SHA; a missing or
+                         all-zero value treats every pointer as new)
+      --after <sha>      commit after the push (default: $AFTER_SHA, else HEAD)
+      --comment          also comment on the merged pull request of --after, editing
+                         its earlier comment on a re-run. Reads GITHUB_TOKEN (or
+                         GH_TOKEN), GITHUB_REPOSITORY and GITHUB_API_URL.
+  -o, --output <format>  markdown (default) or json
+  -h, --help             show this help
+      --debug            print stack traces on errors
+
+Exit codes: 0 done (or nothing moved), 1 a pointer names an unknown exercise or the
+API failed, 2 usage error.`;
+
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const debug = argv.includes('--debug');
+  return guarded(io, debug, async () => {
+    const { values } = parseCli(argv, {
+      before: { type: 'string' },
+      after: { type: 'string' },
+      comment: { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+      debug: { type: 'boolean' },
+    }, false);
+    if (values.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    const output = oneOf(values.output, ['markdown', 'json'] as const, '--output', 'markdown');
+    const after = checkRef(values.after ?? (io.env.AFTER_SHA || 'HEAD'), 'AFTER_SHA');
+    const rawBefore = values.before ?? (io.env.BEFORE_SHA || undefined);
+    let before = rawBefore === undefined || ZERO_SHA.test(rawBefore) ? undefined : checkRef(rawBefore, 'BEFORE_SHA');
+    if (before !== undefined && !(await commitExists(io.root, before))) {
+      // A force-push can make `before` unreachable; comparing with nothing still says where clusters are now.
+      io.stderr(`warning: commit ${before.slice(0, 12)} is not in this clone; treating every pointer as new.`);
+      before = undefined;
+    }
+
+    const paths = before === undefined ? await listFiles(io.root, after, 'clusters') : await changedFiles(io.root, before, after);
+    const pointerFiles = paths.filter((p) => clusterOfPointerFile(p) !== undefined);
+    const moves = await pointerMoves(io.root, before, after, pointerFiles);
+    const exercises = await loadExercises(io.root);
+    const message = postMergeMessage(moves, exercises);
+
+    let comment = undefined;
+    if (values.comment && message.markdown !== '') {
+      const token = io.env.GITHUB_TOKEN || io.env.GH_TOKEN;
+      if (!token) throw new UsageError('--comment needs GITHUB_TOKEN (or GH_TOKEN).', 'In the workflow, pass `GITHUB_TOKEN: ${{ github.token }}` through env.');
+      const repo = parseRepository(io.env.GITHUB_REPOSITORY);
+      const sha = /^[0-9a-f]{40}$/.test(after) ? after : undefined;
+      if (!sha) throw new UsageError('--comment needs --after (or AFTER_SHA) to be a full commit SHA.');
+      comment = await commentOnMergedPullRequest(createOctokit(token, io.env.GITHUB_API_URL || undefined), {
+        ...repo, sha, body: message.markdown, marker: POST_MERGE_MARKER,
+      });
+      const where = comment.pullRequest === undefined ? 'no merged pull request is associated with this commit' : `pull request #${comment.pullRequest}`;
+      io.stderr(`comment: ${comment.action} (${where})`);
+    }
+
+    if (output === 'json') {
+      io.stdout(JSON.stringify({ clusters: message.clusters, markdown: message.markdown, comment: comment ?? null }, null, 2));
+    } else if (message.markdown === '') {
+      io.stderr('No exercise pointer moved; nothing to tell learners.');
+    } else {
+      io.stdout(message.markdown);
+    }
+    return message.problems ? 1 : 0;
+  });
+}
+
+runIfMain(import.meta.url, main);
