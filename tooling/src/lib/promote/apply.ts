@@ -1,0 +1,233 @@
+// Runs a promotion: plan in a temporary worktree of origin/<base>, validate, then (by mode) stop and report
+// (--dry-run), commit to a local branch (--local), or commit, push and open or update the pull request.
+// The user's checkout, branch, index and uncommitted changes are never touched.
+import { loadClusters } from '../clusters.ts';
+import { loadExercises } from '../exercises.ts';
+import { ToolkitError, NotFoundError, UsageError } from '../errors.ts';
+import {
+  commitFiles, currentBranch, fetchBranch, git, isGitRepo, parseRemoteUrl, pushWithLease, remoteDefaultBranch,
+  remoteUrl, revParse, setBranch, withWorktree,
+} from '../git.ts';
+import { createGitHub, DEFAULT_API_URL, GitHubApiError, type GitHub, type GitHubOptions, type PullRequest } from '../github.ts';
+import { finishPlan } from './body.ts';
+import { formatFinding, runGate, type GateResult } from './gate.ts';
+import { buildPlan, chooseExercise, labelsFor, selectClusters, type Plan } from './plan.ts';
+
+export type Mode = 'run' | 'dry-run' | 'local';
+export type Action = 'created' | 'updated' | 'unchanged' | 'noop' | 'dry-run' | 'local';
+
+export interface PromoteRequest {
+  /** The user's repository (any directory inside it). */
+  root: string;
+  exerciseId?: string;
+  next?: boolean;
+  clusters: string[];
+  allClusters: boolean;
+  base?: string;
+  draft: boolean;
+  labels: string[];
+  mode: Mode;
+  env: NodeJS.ProcessEnv;
+  /** Progress lines (stderr). */
+  progress: (line: string) => void;
+  /** Overrides for the GitHub client, e.g. tiny retry delays in tests. */
+  github?: Partial<Pick<GitHubOptions, 'retryAfterBaseValue' | 'retries' | 'limiterId' | 'octokit'>>;
+}
+
+export interface PromoteResult {
+  action: Action;
+  exercise: string;
+  clusters: string[];
+  branch: string;
+  url?: string;
+  number?: number;
+  /** The commit on the branch (created by this run, or already on the remote). */
+  commit?: string;
+  pushed: boolean;
+  plan?: Plan;
+  gate?: GateResult;
+}
+
+/** Raised when the branch was pushed but the pull request could not be opened or updated. */
+export class PromotionIncompleteError extends ToolkitError {
+  readonly status: number | undefined;
+  constructor(branch: string, cause: unknown) {
+    const inner = cause instanceof Error ? cause : new Error(String(cause));
+    const innerHint = cause instanceof ToolkitError && cause.hint ? `${cause.hint} ` : '';
+    super(`${inner.message} (the branch ${branch} was pushed, but its pull request was not opened or updated)`, {
+      hint: `${innerHint}Run the same command again to finish: it reuses the pushed branch and opens or updates exactly one pull request.`,
+      cause,
+    });
+    this.name = 'PromotionIncompleteError';
+    this.status = cause instanceof GitHubApiError ? cause.status : undefined;
+  }
+}
+
+const BRANCH_NAME = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]{1,200}(?<![./])$/;
+const REPOSITORY = /^([A-Za-z0-9-]{1,39})\/([A-Za-z0-9._-]{1,100})$/;
+
+export function tokenFrom(env: NodeJS.ProcessEnv): string | undefined {
+  return env.GITHUB_TOKEN?.trim() || env.GH_TOKEN?.trim() || undefined;
+}
+
+/** owner/repo from GITHUB_REPOSITORY, else from the origin remote URL. */
+export async function repositoryOf(root: string, env: NodeJS.ProcessEnv): Promise<{ owner: string; repo: string }> {
+  const fromEnv = env.GITHUB_REPOSITORY?.trim();
+  if (fromEnv) {
+    const m = REPOSITORY.exec(fromEnv);
+    if (!m) throw new UsageError(`GITHUB_REPOSITORY=${JSON.stringify(fromEnv)} is not of the form owner/repo.`, 'Set it to e.g. my-org/mesh-workshop, or unset it to use the origin remote.');
+    return { owner: m[1] as string, repo: m[2] as string };
+  }
+  const url = await remoteUrl(root, 'origin');
+  const parsed = url ? parseRemoteUrl(url) : undefined;
+  if (!parsed) {
+    throw new ToolkitError('Cannot tell which GitHub repository to open the pull request in: the origin remote is not a GitHub URL.',
+      { hint: 'Set GITHUB_REPOSITORY=owner/repo.' });
+  }
+  return parsed;
+}
+
+export function checkBranchName(name: string, what: string): string {
+  if (!BRANCH_NAME.test(name) || name.endsWith('.lock')) {
+    throw new UsageError(`Invalid ${what} ${JSON.stringify(name)}.`, 'Branch names are letters, digits, ".", "_", "-" and "/".');
+  }
+  return name;
+}
+
+function commitMessage(plan: Plan): string {
+  const moves = plan.clusters.map((c) => `- ${c.name}: ${c.before} -> ${c.after} (${c.file})`);
+  return `${plan.title}\n\n${moves.join('\n')}\n`;
+}
+
+function normalize(text: string): string {
+  return text.replace(/\r\n/g, '\n').trimEnd();
+}
+
+/** True when the remote branch already holds this exact change on this exact base: no push needed. */
+async function sameChange(root: string, remote: string, commit: string, baseCommit: string): Promise<boolean> {
+  const tree = async (rev: string) => (await git(root, ['rev-parse', '--verify', '--quiet', `${rev}^{tree}`], { nothrow: true })).stdout.trim();
+  const remoteParent = await revParse(root, `${remote}^`);
+  return remoteParent === baseCommit && (await tree(remote)) === (await tree(commit));
+}
+
+async function syncPull(gh: GitHub, plan: Plan, progress: (l: string) => void): Promise<{ pr: PullRequest; action: Action }> {
+  let existing = await gh.findOpenPullByHead(plan.branch);
+  let created: PullRequest | undefined;
+  if (!existing) {
+    try {
+      progress(`Opening a pull request for ${plan.branch} into ${plan.base}`);
+      created = await gh.createPull({ head: plan.branch, base: plan.base, title: plan.title, body: plan.body, draft: plan.draft });
+    } catch (error) {
+      if (!(error instanceof GitHubApiError && error.alreadyExists)) throw error;
+      progress('GitHub says a pull request for this branch already exists; updating it instead.');
+      existing = await gh.findOpenPullByHead(plan.branch);
+      if (!existing) throw error;
+    }
+  }
+  if (created) {
+    await gh.addLabels(created.number, plan.labels);
+    return { pr: { ...created, labels: plan.labels }, action: 'created' };
+  }
+  const pr = existing as PullRequest;
+  const patch: { title?: string; body?: string; base?: string } = {};
+  if (pr.title !== plan.title) patch.title = plan.title;
+  if (normalize(pr.body) !== normalize(plan.body)) patch.body = plan.body;
+  if (pr.base !== plan.base) patch.base = plan.base;
+  const missing = plan.labels.filter((l) => !pr.labels.some((have) => have.toLowerCase() === l.toLowerCase()));
+  let updated = pr;
+  if (Object.keys(patch).length > 0) {
+    progress(`Updating pull request #${pr.number} (${Object.keys(patch).join(', ')})`);
+    updated = await gh.updatePull(pr.number, patch);
+  }
+  if (missing.length > 0) await gh.addLabels(pr.number, missing);
+  const changed = Object.keys(patch).length > 0 || missing.length > 0;
+  return { pr: updated, action: changed ? 'updated' : 'unchanged' };
+}
+
+/** The whole promotion. Throws ToolkitErrors with hints; the worktree is gone whenever this returns or throws. */
+export async function promote(req: PromoteRequest): Promise<PromoteResult> {
+  const { progress, env, mode } = req;
+  const labels = labelsFor(req.labels);
+  if (req.base !== undefined) checkBranchName(req.base, '--base branch');
+  if (req.exerciseId === undefined && !req.next) throw new UsageError('Which exercise? Give an exercise id or --next.', 'Run `npm run exercises` to list them.');
+  const token = tokenFrom(env);
+  if (mode === 'run' && !token) {
+    throw new ToolkitError('No GitHub token: a promotion opens a pull request, which needs one.', {
+      hint: 'Set GITHUB_TOKEN (or GH_TOKEN) to a token with contents:write and pull-requests:write; '
+        + 'or use --dry-run to only print the plan; or use --local to commit on a local branch and push it yourself.',
+      exitCode: 2,
+    });
+  }
+  if (!(await isGitRepo(req.root))) {
+    throw new ToolkitError(`${req.root} is not a git repository.`, { hint: 'Run the command inside a clone of the workshop repository.' });
+  }
+  if (!(await remoteUrl(req.root, 'origin'))) {
+    throw new ToolkitError('The repository has no `origin` remote to promote from.', { hint: 'Add it with `git remote add origin <url>`.' });
+  }
+
+  let gh: GitHub | undefined;
+  if (mode === 'run') {
+    const { owner, repo } = await repositoryOf(req.root, env);
+    gh = createGitHub({ token: token as string, owner, repo, baseUrl: env.GITHUB_API_URL || DEFAULT_API_URL, log: progress, ...req.github });
+  }
+  // Asking the API first also checks the token and repository before anything is pushed (401/404 fail here).
+  const base = req.base ?? (gh ? await gh.getDefaultBranch() : await remoteDefaultBranch(req.root, 'origin'));
+  if (!base) throw new ToolkitError('Cannot tell the default branch of origin.', { hint: 'Pass --base <branch>.' });
+  checkBranchName(base, 'base branch');
+
+  progress(`Fetching origin/${base}`);
+  const baseCommit = await fetchBranch(req.root, 'origin', base);
+  if (!baseCommit) throw new NotFoundError(`origin has no branch "${base}".`, 'Pass --base with an existing branch.');
+
+  return withWorktree(req.root, baseCommit, async (wt) => {
+    const [exercises, allClusters] = await Promise.all([loadExercises(wt), loadClusters(wt)]);
+    const selected = selectClusters(allClusters, req.clusters, req.allClusters);
+    const exercise = chooseExercise(exercises, { id: req.exerciseId, next: req.next }, selected);
+    const clusterNames = selected.map((c) => c.name);
+    const draft = await buildPlan({ root: wt, exercise, clusters: selected, allClusters: req.allClusters, base, baseCommit, labels, draft: req.draft });
+    const summary = { exercise: exercise.id, clusters: clusterNames, branch: draft.branch };
+    if (draft.noop) {
+      progress(`${clusterNames.join(', ')} already point${clusterNames.length === 1 ? 's' : ''} at ${exercise.id} on ${base}; nothing to do.`);
+      return { ...summary, action: 'noop', pushed: false };
+    }
+
+    progress(`Validating ${clusterNames.map((c) => `clusters/${c}/exercise`).join(', ')}`);
+    const gate = await runGate(wt, clusterNames);
+    for (const f of gate.findings.filter((x) => !x.silenced)) progress(formatFinding(f));
+    const plan = finishPlan(draft, gate);
+    if (gate.errors > 0) {
+      throw new ToolkitError(`Validation found ${gate.errors} error(s) after moving ${clusterNames.join(', ')} to ${exercise.id}; nothing was committed or pushed.`, {
+        hint: `Fix the findings above in exercises/${exercise.id}, then run the promotion again.`,
+      });
+    }
+    if (mode === 'dry-run') return { ...summary, action: 'dry-run', pushed: false, plan, gate };
+
+    const commit = await commitFiles(wt, plan.clusters.map((c) => c.file), commitMessage(plan), env);
+    if (mode === 'local') {
+      if ((await currentBranch(req.root)) === plan.branch) {
+        throw new ToolkitError(`Branch ${plan.branch} is checked out; refusing to move it under your working tree.`, { hint: 'Switch to another branch and run again.' });
+      }
+      await setBranch(req.root, plan.branch, commit);
+      return { ...summary, action: 'local', pushed: false, commit, plan, gate };
+    }
+
+    const github = gh as GitHub;
+    const remoteSha = await fetchBranch(req.root, 'origin', plan.branch);
+    let pushed = false;
+    let head = commit;
+    if (remoteSha && (await sameChange(req.root, remoteSha, commit, baseCommit))) {
+      progress(`origin/${plan.branch} already has this change; not pushing.`);
+      head = remoteSha;
+    } else {
+      progress(`Pushing ${plan.branch}`);
+      await pushWithLease(req.root, 'origin', commit, plan.branch, remoteSha);
+      pushed = true;
+    }
+    try {
+      const { pr, action } = await syncPull(github, plan, progress);
+      return { ...summary, action, url: pr.url, number: pr.number, commit: head, pushed, plan, gate };
+    } catch (error) {
+      throw new PromotionIncompleteError(plan.branch, error);
+    }
+  });
+}

@@ -1,0 +1,220 @@
+// Builds a promotion plan: which clusters move, the pointer rewrite in each, the rendered resources before
+// and after, and the branch, title and labels. --dry-run prints it; a real run applies it (apply.ts).
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { findCluster, type Cluster } from '../clusters.ts';
+import { findExercise, EXERCISE_ID, type Exercise } from '../exercises.ts';
+import { NotFoundError, ToolkitError, UsageError } from '../errors.ts';
+import { kustomizeBuild } from '../kustomize.ts';
+import { parseManifests, resourceRef } from '../manifests.ts';
+import { rewritePointer } from '../rewriters/pointer.ts';
+import { unifiedDiff } from './diff.ts';
+
+export const PROMOTION_LABEL = 'promotion';
+/** GitHub label names: up to 50 characters; no control characters or commas (the CLI splits nothing on them). */
+export const LABEL_NAME = /^[^\p{Cc},]{1,50}$/u;
+
+export interface ResourceChanges {
+  added: string[];
+  changed: string[];
+  removed: string[];
+}
+
+export interface ClusterChange {
+  name: string;
+  /** Repository-relative pointer file. */
+  file: string;
+  before: string;
+  after: string;
+  oldText: string;
+  newText: string;
+  /** Unified diff of the pointer file. */
+  diff: string;
+  /** kustomize output before and after; undefined when that build failed (the gate reports why). */
+  renderedBefore?: string;
+  renderedAfter?: string;
+  renderError?: string;
+  resources: ResourceChanges;
+  /** Unified diff of the rendered output. */
+  renderedDiff: string;
+}
+
+export interface PlanDraft {
+  exercise: Exercise;
+  clusters: ClusterChange[];
+  allClusters: boolean;
+  branch: string;
+  title: string;
+  labels: string[];
+  draft: boolean;
+  base: string;
+  /** The base commit the plan was built on. */
+  baseCommit: string;
+  /** True when every selected cluster already points at the exercise. */
+  noop: boolean;
+}
+
+export interface Plan extends PlanDraft {
+  body: string;
+}
+
+/** The clusters a run moves: --all-clusters, the --cluster names, the only cluster, or `workshop`. */
+export function selectClusters(all: readonly Cluster[], names: readonly string[], allClusters: boolean): Cluster[] {
+  if (all.length === 0) {
+    throw new NotFoundError('No clusters found: there is no clusters/<name>/exercise/kustomization.yaml on the base branch.',
+      'Check --base, or add a cluster folder with an exercise pointer.');
+  }
+  if (allClusters) {
+    if (names.length > 0) throw new UsageError('Use either --cluster or --all-clusters, not both.');
+    return [...all];
+  }
+  if (names.length > 0) {
+    const picked: Cluster[] = [];
+    for (const name of names) {
+      const c = findCluster(all, name);
+      if (!picked.includes(c)) picked.push(c);
+    }
+    return picked;
+  }
+  if (all.length === 1) return [all[0] as Cluster];
+  const workshop = all.find((c) => c.name === 'workshop');
+  if (workshop) return [workshop];
+  throw new UsageError(`There are ${all.length} clusters (${all.map((c) => c.name).join(', ')}); say which one.`,
+    'Pass --cluster <name> (repeatable) or --all-clusters.');
+}
+
+/** The exercise named by id, or with --next the one after the exercise the selected clusters point at. */
+export function chooseExercise(exercises: readonly Exercise[], selection: { id?: string; next?: boolean }, clusters: readonly Cluster[]): Exercise {
+  if (selection.id !== undefined && selection.next) throw new UsageError('Give an exercise id or --next, not both.');
+  if (selection.id !== undefined) return findExercise(exercises, selection.id);
+  if (!selection.next) throw new UsageError('Which exercise? Give an exercise id or --next.', 'Run `npm run exercises` to list them.');
+  const current = [...new Set(clusters.map((c) => c.exerciseId))];
+  if (current.length !== 1) {
+    throw new UsageError(`--next is ambiguous: the clusters point at different exercises (${clusters.map((c) => `${c.name}: ${c.exerciseId}`).join(', ')}).`,
+      'Promote each cluster with --cluster, or name the exercise.');
+  }
+  const index = exercises.findIndex((e) => e.id === current[0]);
+  if (index < 0) {
+    throw new NotFoundError(`--next: the cluster points at "${current[0]}", which is not in the exercise catalog.`, 'Name the exercise to promote instead.');
+  }
+  const next = exercises[index + 1];
+  if (!next) {
+    throw new ToolkitError(`--next: "${current[0]}" is the last exercise; there is nothing after it.`,
+      { hint: 'Name an exercise to promote, e.g. the first one, to start over.' });
+  }
+  return next;
+}
+
+export function branchFor(clusters: readonly Cluster[], allClusters: boolean, exerciseId: string): string {
+  const scope = allClusters ? 'all' : clusters.map((c) => c.name).join('+');
+  return `promote/${scope}/${exerciseId}`;
+}
+
+/** Markdown/commit-safe one-line text from untrusted exercise metadata. */
+export function oneLine(text: string): string {
+  return text.replace(/[\p{Cc}]+/gu, ' ').replace(/\s+/g, ' ').trim();
+}
+
+export function titleFor(clusters: readonly Cluster[], allClusters: boolean, exercise: Exercise): string {
+  const scope = allClusters ? 'all' : clusters.map((c) => c.name).join(', ');
+  return `promote(${scope}): ${exercise.id} (${oneLine(exercise.section)} ${oneLine(exercise.title)})`;
+}
+
+/** Labels for the PR: `promotion` first, then the user's, without duplicates. Names are untrusted input. */
+export function labelsFor(extra: readonly string[]): string[] {
+  for (const label of extra) {
+    if (!LABEL_NAME.test(label) || label.trim() !== label) {
+      throw new UsageError(`Invalid label ${JSON.stringify(label)}.`, 'Labels are 1-50 characters, without control characters, commas or surrounding spaces.');
+    }
+  }
+  return [...new Set([PROMOTION_LABEL, ...extra])];
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v);
+}
+
+/** Resources added, changed and removed between two renders, compared by `Kind namespace/name`. */
+export function resourceChanges(before: string, after: string): ResourceChanges {
+  const index = (text: string) => {
+    const map = new Map<string, string>();
+    for (const r of parseManifests(text, 'render').resources) map.set(resourceRef(r.object), canonical(r.object));
+    return map;
+  };
+  const a = index(before);
+  const b = index(after);
+  const sort = (xs: string[]) => xs.sort((x, y) => x.localeCompare(y));
+  return {
+    added: sort([...b.keys()].filter((k) => !a.has(k))),
+    changed: sort([...b.keys()].filter((k) => a.has(k) && a.get(k) !== b.get(k))),
+    removed: sort([...a.keys()].filter((k) => !b.has(k))),
+  };
+}
+
+export interface BuildPlanInput {
+  /** A checkout of the base commit that this function may write to (the temporary worktree). */
+  root: string;
+  exercise: Exercise;
+  clusters: readonly Cluster[];
+  allClusters: boolean;
+  base: string;
+  baseCommit: string;
+  labels: readonly string[];
+  draft: boolean;
+}
+
+/**
+ * Rewrites the pointer of each selected cluster inside `root` and renders each cluster before and after.
+ * A missing pointer throws (never a silent no-op); a failed render is recorded for the validation gate.
+ */
+export async function buildPlan(input: BuildPlanInput): Promise<PlanDraft> {
+  const { root, exercise, clusters } = input;
+  if (!EXERCISE_ID.test(exercise.id)) throw new ToolkitError(`Invalid exercise id ${JSON.stringify(exercise.id)}.`);
+  const changes: ClusterChange[] = [];
+  for (const cluster of clusters) {
+    const file = cluster.pointerFile;
+    const abs = join(root, file);
+    const oldText = await readFile(abs, 'utf8');
+    const newText = rewritePointer(oldText, file, exercise.id);
+    const dir = join(root, cluster.dir, 'exercise');
+    const before = await kustomizeBuild(dir);
+    if (newText !== oldText) await writeFile(abs, newText);
+    const after = newText === oldText ? before : await kustomizeBuild(dir);
+    const renderedBefore = before.ok ? before.yaml : undefined;
+    const renderedAfter = after.ok ? after.yaml : undefined;
+    const change: ClusterChange = {
+      name: cluster.name,
+      file,
+      before: cluster.exerciseId,
+      after: exercise.id,
+      oldText,
+      newText,
+      diff: unifiedDiff(oldText, newText, `a/${file}`, `b/${file}`),
+      resources: renderedBefore !== undefined && renderedAfter !== undefined
+        ? resourceChanges(renderedBefore, renderedAfter)
+        : { added: [], changed: [], removed: [] },
+      renderedDiff: renderedBefore !== undefined && renderedAfter !== undefined
+        ? unifiedDiff(renderedBefore, renderedAfter, `a/${cluster.name} (${cluster.exerciseId})`, `b/${cluster.name} (${exercise.id})`)
+        : '',
+    };
+    if (renderedBefore !== undefined) change.renderedBefore = renderedBefore;
+    if (renderedAfter !== undefined) change.renderedAfter = renderedAfter;
+    if (!after.ok) change.renderError = after.error;
+    changes.push(change);
+  }
+  return {
+    exercise,
+    clusters: changes,
+    allClusters: input.allClusters,
+    branch: branchFor(clusters, input.allClusters, exercise.id),
+    title: titleFor(clusters, input.allClusters, exercise),
+    labels: labelsFor(input.labels),
+    draft: input.draft,
+    base: input.base,
+    baseCommit: input.baseCommit,
+    noop: changes.every((c) => c.before === c.after),
+  };
+}
