@@ -1,0 +1,110 @@
+// `npm run validate [-- path...]`: render with kustomize, check every resource strictly against its schema,
+// report all findings (text, json or junit) and exit 0 (clean), 1 (findings at --fail-on or worse), 2 (usage).
+import { accessSync, constants } from 'node:fs';
+import { resolve } from 'node:path';
+import { guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { UsageError } from '../lib/errors.ts';
+import { isAtLeast, type Severity } from '../lib/findings.ts';
+import { defaultAnalyzers } from '../lib/validate/analyzers.ts';
+import { validate, type Analyzer } from '../lib/validate/index.ts';
+import { formatJson, formatJunit, formatText } from '../lib/validate/output.ts';
+
+const HELP = `Usage: npm run validate -- [options] [path...]
+
+Renders every kustomization directory under clusters/, apps/ and exercises/ with the real kustomize
+(or the given paths: kustomization directories, manifest files, or - for standard input) and checks
+every resource against its schema. Unknown fields are errors.
+
+Options:
+  --output <format>            text (default), json or junit
+  --fail-on <severity>         error (default), warning or info: the lowest severity that fails the run
+  --ignore-missing-schemas     count kinds without a schema as skipped instead of failing
+  --skip <Kind,Kind>           do not check these kinds (repeatable)
+  --kubeconform <path>         also run this kubeconform binary (default: KUBECONFORM or kubeconform on PATH)
+  --no-kubeconform             never run kubeconform
+  --schema-location <loc>      schema location passed to kubeconform (repeatable)
+  --verbose                    print progress to stderr even when it is not a terminal
+  --quiet                      no progress, no hints
+  --debug                      stack traces for unexpected errors
+  -h, --help                   show this help
+
+Exit codes: 0 no failing findings, 1 failing findings, 2 usage error.
+Rules: schema, yaml, empty, missing-kind, render, missing-schema, kubeconform, io (see docs/validate.md).`;
+
+const OPTIONS = {
+  output: { type: 'string' },
+  'fail-on': { type: 'string' },
+  'ignore-missing-schemas': { type: 'boolean' },
+  skip: { type: 'string', multiple: true },
+  kubeconform: { type: 'string' },
+  'no-kubeconform': { type: 'boolean' },
+  'schema-location': { type: 'string', multiple: true },
+  verbose: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const KIND_NAME = /^[A-Za-z][A-Za-z0-9]{0,62}$/;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export interface ValidateCliDeps {
+  /** Text for `-`; defaults to reading process.stdin. */
+  stdin?: () => Promise<string>;
+  /** Whether stderr is a terminal (progress is shown only then, or with --verbose). */
+  isTTY?: boolean;
+}
+
+export async function main(argv: string[], io: Io, extraAnalyzers: Analyzer[] = [], deps: ValidateCliDeps = {}): Promise<number> {
+  const debug = argv.includes('--debug');
+  return guarded(io, debug, async () => {
+    const { values, positionals: rawPositionals } = parseCli(argv, OPTIONS);
+    const positionals = rawPositionals as string[];
+    if (values.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    const output = oneOf(values.output, ['text', 'json', 'junit'] as const, '--output', 'text');
+    const failOn: Severity = oneOf(values['fail-on'], ['error', 'warning', 'info'] as const, '--fail-on', 'error');
+    const skipKinds = (values.skip ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+    const badKind = skipKinds.find((k) => !KIND_NAME.test(k));
+    if (badKind !== undefined) throw new UsageError(`Invalid kind ${JSON.stringify(badKind)} in --skip.`, 'Give kinds as written in manifests, comma-separated: --skip Canary,HelmRelease.');
+    if (values.kubeconform && values['no-kubeconform']) throw new UsageError('--kubeconform and --no-kubeconform contradict each other.', 'Use only one of them.');
+    let binary: string | false | undefined = values['no-kubeconform'] ? false : undefined;
+    if (values.kubeconform) {
+      binary = resolve(values.kubeconform);
+      try {
+        accessSync(binary, constants.X_OK);
+      } catch {
+        throw new UsageError(`--kubeconform ${values.kubeconform}: no executable file there.`, 'Give the path of a kubeconform binary, or leave the option out.');
+      }
+    }
+    if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('- (standard input) can be given only once.');
+
+    const showProgress = !values.quiet && (values.verbose || (deps.isTTY ?? process.stderr.isTTY === true));
+    const stdin = positionals.includes('-') ? await (deps.stdin ?? readStdin)() : undefined;
+    const report = await validate({
+      root: io.root,
+      // Paths on the command line are relative to where the user is, not to the repository root.
+      paths: positionals.map((p) => (p === '-' ? p : resolve(io.env.INIT_CWD ?? process.cwd(), p))),
+      stdin,
+      ignoreMissingSchemas: values['ignore-missing-schemas'] ?? false,
+      skipKinds,
+      analyzers: [...defaultAnalyzers, ...extraAnalyzers],
+      kubeconform: { binary, schemaLocations: values['schema-location'], env: io.env },
+      onProgress: showProgress ? (m) => io.stderr(m) : undefined,
+    });
+
+    if (output === 'json') io.stdout(formatJson(report));
+    else if (output === 'junit') io.stdout(formatJunit(report));
+    else io.stdout(formatText(report, { hints: !values.quiet }));
+    return report.findings.some((f) => isAtLeast(f, failOn)) ? 1 : 0;
+  });
+}
+
+runIfMain(import.meta.url, main);

@@ -1,0 +1,447 @@
+// `validate`: renders kustomization directories with the real kustomize, reads manifest files or stdin,
+// checks every resource against its in-process schema (strictly), optionally runs kubeconform and the
+// registered analyzers, and returns every finding together with a summary. Never throws for bad input.
+import { existsSync, statSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { Finding } from '../findings.ts';
+import { kustomizeBuild, mapLimit } from '../kustomize.ts';
+import { parseManifests, resourceRef, type SourcedResource } from '../manifests.ts';
+import { findKubeconform, runKubeconform } from './kubeconform.ts';
+import { lineOfPointer } from './locate.ts';
+import { schemaProblems, unknownFieldProblem } from './messages.ts';
+import { loadedSchema, loadSchema } from './schemas.ts';
+
+export interface RenderedUnit {
+  /** Repo-relative kustomization dir, file path, or "-" for stdin. */
+  source: string;
+  kind: 'kustomization' | 'file' | 'stdin';
+  resources: SourcedResource[];
+}
+
+export interface AnalyzerContext {
+  root: string;
+}
+
+export type Analyzer = (unit: RenderedUnit, ctx: AnalyzerContext) => Finding[] | Promise<Finding[]>;
+
+export interface ValidateOptions {
+  /** Repository root; relative paths are resolved against it. */
+  root: string;
+  /** Kustomization dirs, manifest files, or '-'; default: every kustomization dir under clusters/, apps/, exercises/. */
+  paths?: string[];
+  /** Text for '-'. */
+  stdin?: string;
+  ignoreMissingSchemas?: boolean;
+  skipKinds?: string[];
+  /** Run after schemas on each unit (mesh policy analyzers and exercise checks plug in here). */
+  analyzers?: Analyzer[];
+  /** Undefined binary: PATH or $KUBECONFORM lookup (in `env`, default process.env); false: never. */
+  kubeconform?: { binary?: string | false; schemaLocations?: string[]; env?: NodeJS.ProcessEnv };
+  /** Default os.availableParallelism(). */
+  concurrency?: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface ValidationSummary {
+  resources: number;
+  valid: number;
+  invalid: number;
+  skipped: number;
+  errors: number;
+  warnings: number;
+  infos: number;
+  silenced: number;
+  units: number;
+}
+
+export interface ValidationReport {
+  findings: Finding[];
+  summary: ValidationSummary;
+  units: RenderedUnit[];
+  /** Resources not checked (--skip, or no schema with --ignore-missing-schemas). */
+  skipped?: SourcedResource[];
+}
+
+export interface SchemaOptions {
+  ignoreMissingSchemas?: boolean;
+  skipKinds?: string[];
+}
+
+/** The directories searched when no paths are given. */
+export const DEFAULT_TREES = ['clusters', 'apps', 'exercises'];
+
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const MANIFEST = /\.(ya?ml|json)$/i;
+
+type Status = 'valid' | 'invalid' | 'skipped';
+
+function kustomizationFile(dir: string): string | undefined {
+  return KUSTOMIZATION_FILES.map((f) => join(dir, f)).find((f) => existsSync(f));
+}
+
+/** Every kustomization directory below `root/<tree>`, except components (they cannot be built alone). */
+export async function findKustomizations(root: string, trees: readonly string[] = DEFAULT_TREES): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    const file = kustomizationFile(dir);
+    if (file && !/^kind:\s*Component\s*$/m.test(await readFile(file, 'utf8'))) found.push(relative(root, dir).split(sep).join('/'));
+    for (const entry of entries) {
+      if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') await walk(join(dir, entry.name));
+    }
+  };
+  for (const tree of trees) {
+    const dir = join(root, tree);
+    if (existsSync(dir)) await walk(dir);
+  }
+  return found.sort();
+}
+
+interface Target {
+  source: string;
+  kind: RenderedUnit['kind'];
+  abs: string;
+}
+
+function display(root: string, abs: string): string {
+  const rel = relative(root, abs);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : abs;
+}
+
+/** Expands the given paths into units; directories without a kustomization contribute their manifest files. */
+async function resolveTargets(root: string, paths: readonly string[], findings: Finding[]): Promise<Target[]> {
+  const targets: Target[] = [];
+  const addDir = async (abs: string): Promise<void> => {
+    if (kustomizationFile(abs)) {
+      targets.push({ source: display(root, abs), kind: 'kustomization', abs });
+      return;
+    }
+    const entries = (await readdir(abs, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      const child = join(abs, entry.name);
+      if (entry.isDirectory() && !entry.name.startsWith('.')) await addDir(child);
+      else if (entry.isFile() && MANIFEST.test(entry.name)) targets.push({ source: display(root, child), kind: 'file', abs: child });
+    }
+  };
+  for (const path of paths) {
+    if (path === '-') {
+      targets.push({ source: '-', kind: 'stdin', abs: '-' });
+      continue;
+    }
+    const abs = resolve(root, path);
+    let isDir: boolean;
+    try {
+      isDir = statSync(abs).isDirectory();
+    } catch {
+      findings.push({
+        rule: 'io',
+        severity: 'error',
+        file: path,
+        message: `Cannot read "${path}": no such file or directory.`,
+        hint: 'Pass a kustomization directory, a manifest file, or - for standard input.',
+      });
+      continue;
+    }
+    if (isDir) await addDir(abs);
+    else targets.push({ source: display(root, abs), kind: 'file', abs });
+  }
+  return targets;
+}
+
+interface Loaded {
+  unit: RenderedUnit;
+  findings: Finding[];
+  /** Text the resources were parsed from, for file and stdin units. */
+  text?: string;
+  abs?: string;
+}
+
+async function loadUnit(root: string, target: Target, stdin: string | undefined): Promise<Loaded> {
+  const unit: RenderedUnit = { source: target.source, kind: target.kind, resources: [] };
+  let text: string;
+  if (target.kind === 'kustomization') {
+    const result = await kustomizeBuild(target.abs);
+    if (!result.ok) {
+      // kustomize names files by absolute path; the repository-relative form is what the user can open.
+      const message = result.error.split(`${root}${sep}`).join('').split(root).join('.');
+      return {
+        unit,
+        findings: [
+          {
+            rule: 'render',
+            severity: 'error',
+            file: target.source,
+            message: `kustomize build failed: ${message}`,
+            hint: `Fix ${target.source}/kustomization.yaml or the file it names, then run \`npm run render\` on it to check.`,
+          },
+        ],
+      };
+    }
+    text = result.yaml;
+  } else if (target.kind === 'stdin') {
+    text = stdin ?? '';
+  } else {
+    try {
+      text = await readFile(target.abs, 'utf8');
+    } catch (error) {
+      return {
+        unit,
+        findings: [{ rule: 'io', severity: 'error', file: target.source, message: `Cannot read "${target.source}": ${(error as Error).message}.`, hint: 'Check the path and its permissions.' }],
+      };
+    }
+  }
+  const parsed = parseManifests(text, target.source);
+  unit.resources = parsed.resources;
+  if (target.kind === 'kustomization') {
+    // Lines of kustomize's output mean nothing in the repository, so rendered findings name only the directory.
+    for (const f of parsed.findings) delete f.line;
+    if (parsed.findings.some((f) => f.rule === 'empty')) {
+      for (const f of parsed.findings) if (f.rule === 'empty') f.message = 'The kustomization renders no resources.';
+    }
+  }
+  return { unit, findings: parsed.findings, text, abs: target.abs };
+}
+
+interface SourceDoc {
+  file: string;
+  lines: string[];
+  start: number;
+  end: number;
+}
+
+function docsOf(text: string, file: string, resources: readonly SourcedResource[]): Map<SourcedResource, SourceDoc> {
+  const lines = text.split(/\r?\n/);
+  const out = new Map<SourcedResource, SourceDoc>();
+  for (const r of resources) {
+    let end = r.line;
+    while (end < lines.length && !/^---(?:[ \t].*)?$/.test(lines[end] as string)) end++;
+    out.set(r, { file, lines, start: r.line - 1, end });
+  }
+  return out;
+}
+
+/** The most precise line for a pointer: the field, else its nearest parent that is written in the file. */
+function pointerLine(doc: SourceDoc, pointer: string | undefined): number | undefined {
+  let p = pointer ?? '';
+  while (p !== '') {
+    const line = lineOfPointer(doc.lines, doc.start, doc.end, p);
+    if (line !== undefined) return line;
+    p = p.slice(0, p.lastIndexOf('/'));
+  }
+  return undefined;
+}
+
+/**
+ * For a rendered unit, the manifest files directly in the kustomization directory, by kind and name, so
+ * findings can point at the file a person edits. Resources from bases or generators stay on the directory.
+ */
+async function sourceDocs(root: string, abs: string): Promise<Map<string, SourceDoc | null>> {
+  const index = new Map<string, SourceDoc | null>();
+  let entries: string[];
+  try {
+    entries = (await readdir(abs)).filter((f) => MANIFEST.test(f) && !KUSTOMIZATION_FILES.includes(f)).sort();
+  } catch {
+    return index;
+  }
+  for (const name of entries) {
+    const file = join(abs, name);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      continue;
+    }
+    const parsed = parseManifests(text, display(root, file));
+    for (const [r, doc] of docsOf(text, display(root, file), parsed.resources)) {
+      const key = `${r.object.kind}\u0000${r.object.metadata?.name ?? ''}`;
+      // Two sources for the same kind and name: no way to tell which one kustomize used.
+      index.set(key, index.has(key) ? null : doc);
+    }
+  }
+  return index;
+}
+
+/** Loads the schemas the resources need, each once, concurrently. */
+export async function loadSchemasFor(resources: Iterable<SourcedResource>): Promise<void> {
+  const wanted = new Map<string, [string, string]>();
+  for (const r of resources) {
+    const { apiVersion, kind } = r.object;
+    if (typeof apiVersion === 'string' && typeof kind === 'string') wanted.set(`${apiVersion}\u0000${kind}`, [apiVersion, kind]);
+  }
+  await Promise.all([...wanted.values()].map(([a, k]) => loadSchema(a, k)));
+}
+
+function checkResource(r: SourcedResource, skip: ReadonlySet<string>, ignoreMissing: boolean, withLine: boolean): { status: Status; findings: Finding[] } {
+  const { apiVersion, kind } = r.object;
+  if (skip.has(kind)) return { status: 'skipped', findings: [] };
+  const base = { severity: 'error' as const, file: r.file, resource: resourceRef(r.object), source: 'toolkit' as const, ...(withLine ? { line: r.line } : {}) };
+  if (typeof apiVersion !== 'string' || apiVersion === '') {
+    return {
+      status: 'invalid',
+      findings: [{ ...base, rule: 'schema', pointer: '/apiVersion', message: 'missing required field "apiVersion".', hint: 'Add `apiVersion:` (for example `v1` or `apps/v1`) above `kind`.' }],
+    };
+  }
+  const schema = loadedSchema(apiVersion, kind);
+  if (schema === undefined) throw new Error(`Schema for ${apiVersion} ${kind} was not loaded; call loadSchemasFor() first.`);
+  if (schema === null) {
+    if (ignoreMissing) return { status: 'skipped', findings: [] };
+    return {
+      status: 'invalid',
+      findings: [
+        {
+          ...base,
+          rule: 'missing-schema',
+          pointer: '/kind',
+          message: `No schema for ${kind} (${apiVersion}), so it cannot be checked.`,
+          hint: 'Check apiVersion and kind for typos; for a kind the toolkit does not know, pass --ignore-missing-schemas or --skip ' + kind + '.',
+        },
+      ],
+    };
+  }
+  const { errors, unknown } = schema.validator.check(r.object as unknown as Record<string, unknown>);
+  const problems = [...unknown.map((u) => unknownFieldProblem(u, kind)), ...schemaProblems(errors, r.object)];
+  if (problems.length === 0) return { status: 'valid', findings: [] };
+  problems.sort((a, b) => (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0));
+  return { status: 'invalid', findings: problems.map((p) => ({ ...base, rule: 'schema', pointer: p.pointer, message: p.message, ...(p.hint ? { hint: p.hint } : {}) })) };
+}
+
+function validateLoaded(resources: readonly SourcedResource[], opts: SchemaOptions, withLine: boolean): { statuses: Status[]; findings: Finding[] } {
+  const skip = new Set(opts.skipKinds ?? []);
+  const statuses: Status[] = [];
+  const findings: Finding[] = [];
+  for (const r of resources) {
+    const result = checkResource(r, skip, opts.ignoreMissingSchemas ?? false, withLine);
+    statuses.push(result.status);
+    findings.push(...result.findings);
+  }
+  return { statuses, findings };
+}
+
+/**
+ * Pure, in-process schema validation. Schemas load lazily, so call `await loadSchemasFor(resources)` first
+ * (or use validateResourcesAsync); a kind whose schema was not loaded throws.
+ */
+export function validateResources(resources: SourcedResource[], opts: SchemaOptions = {}): Finding[] {
+  return validateLoaded(resources, opts, true).findings;
+}
+
+/** loadSchemasFor + validateResources. */
+export async function validateResourcesAsync(resources: SourcedResource[], opts: SchemaOptions = {}): Promise<Finding[]> {
+  await loadSchemasFor(resources);
+  return validateResources(resources, opts);
+}
+
+function summarize(findings: readonly Finding[], units: readonly RenderedUnit[], statuses: Status[], invalidRefs: Set<string>): ValidationSummary {
+  const summary: ValidationSummary = { resources: 0, valid: 0, invalid: 0, skipped: 0, errors: 0, warnings: 0, infos: 0, silenced: 0, units: units.length };
+  let i = 0;
+  for (const unit of units) {
+    for (const r of unit.resources) {
+      const status = statuses[i++];
+      summary.resources++;
+      if (status === 'skipped') summary.skipped++;
+      else if (status === 'invalid' || invalidRefs.has(`${r.file}\u0000${resourceRef(r.object)}`)) summary.invalid++;
+      else summary.valid++;
+    }
+  }
+  for (const f of findings) {
+    if (f.silenced) summary.silenced++;
+    else if (f.severity === 'error') summary.errors++;
+    else if (f.severity === 'warning') summary.warnings++;
+    else summary.infos++;
+  }
+  return summary;
+}
+
+/** Points schema findings at the line of the field, and rendered ones at the source file where it is known. */
+async function attachLines(root: string, loaded: Loaded, findings: Finding[]): Promise<void> {
+  const { unit } = loaded;
+  const byRef = new Map<string, SourcedResource>();
+  for (const r of unit.resources) byRef.set(resourceRef(r.object), r);
+  if (unit.kind !== 'kustomization') {
+    if (loaded.text === undefined) return;
+    const docs = docsOf(loaded.text, unit.source, unit.resources);
+    for (const f of findings) {
+      const r = f.resource ? byRef.get(f.resource) : undefined;
+      const doc = r ? docs.get(r) : undefined;
+      if (doc) f.line = pointerLine(doc, f.pointer) ?? f.line;
+    }
+    return;
+  }
+  if (!loaded.abs) return;
+  const index = await sourceDocs(root, loaded.abs);
+  for (const f of findings) {
+    const r = f.resource ? byRef.get(f.resource) : undefined;
+    const doc = r ? index.get(`${r.object.kind}\u0000${r.object.metadata?.name ?? ''}`) : undefined;
+    if (!doc) continue;
+    f.file = doc.file;
+    f.line = pointerLine(doc, f.pointer) ?? doc.start + 1;
+  }
+}
+
+export async function validate(options: ValidateOptions): Promise<ValidationReport> {
+  const root = resolve(options.root);
+  const progress = options.onProgress ?? (() => undefined);
+  const concurrency = options.concurrency ?? availableParallelism();
+  const findings: Finding[] = [];
+
+  const paths = options.paths?.length ? options.paths : await findKustomizations(root);
+  const targets = await resolveTargets(root, paths, findings);
+  const rendering = targets.filter((t) => t.kind === 'kustomization').length;
+  if (rendering > 0) progress(`Rendering ${rendering} kustomization${rendering === 1 ? '' : 's'} with kustomize (${concurrency} at a time)...`);
+  const loaded = await mapLimit(targets, concurrency, (t) => loadUnit(root, t, options.stdin));
+  const units = loaded.map((l) => l.unit);
+  for (const l of loaded) findings.push(...l.findings);
+
+  const all = units.flatMap((u) => u.resources);
+  progress(`Validating ${all.length} resource${all.length === 1 ? '' : 's'} from ${units.length} unit${units.length === 1 ? '' : 's'}...`);
+  await loadSchemasFor(all);
+  const statuses: Status[] = [];
+  for (const l of loaded) {
+    const unit = l.unit;
+    const result = validateLoaded(unit.resources, options, unit.kind !== 'kustomization');
+    statuses.push(...result.statuses);
+    if (result.findings.length > 0) await attachLines(root, l, result.findings);
+    findings.push(...result.findings);
+  }
+
+  const kc = options.kubeconform ?? {};
+  const binary = kc.binary === false ? undefined : (kc.binary ?? findKubeconform(kc.env ?? process.env));
+  if (binary) {
+    progress(`Running kubeconform (${binary}) on the same resources...`);
+    const results = await mapLimit(units, concurrency, (unit) =>
+      runKubeconform(unit.resources, unit.source, { binary, schemaLocations: kc.schemaLocations, ignoreMissingSchemas: options.ignoreMissingSchemas, skipKinds: options.skipKinds }),
+    );
+    for (const r of results) findings.push(...r);
+  } else if (kc.binary !== false) {
+    progress('kubeconform not found (on PATH or in KUBECONFORM); using the in-process schemas only.');
+  }
+
+  const analyzers = options.analyzers ?? [];
+  if (analyzers.length > 0) {
+    const ctx: AnalyzerContext = { root };
+    for (const unit of units) {
+      for (const analyzer of analyzers) {
+        try {
+          findings.push(...(await analyzer(unit, ctx)));
+        } catch (error) {
+          findings.push({
+            rule: 'analyzer',
+            severity: 'error',
+            file: unit.source,
+            message: `An analyzer (${analyzer.name || 'anonymous'}) failed: ${(error as Error).message}`,
+            hint: 'This is a bug in the analyzer; run with --debug and report it.',
+          });
+        }
+      }
+    }
+  }
+
+  const invalidRefs = new Set<string>();
+  for (const f of findings) {
+    if (f.resource && f.file && f.severity === 'error' && !f.silenced) invalidRefs.add(`${f.file}\u0000${f.resource}`);
+  }
+  const skipped = units.flatMap((u) => u.resources).filter((_, i) => statuses[i] === 'skipped');
+  return { findings, summary: summarize(findings, units, statuses, invalidRefs), units, skipped };
+}

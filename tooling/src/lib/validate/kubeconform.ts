@@ -1,0 +1,148 @@
+// Optional second opinion: when a kubeconform binary is available, run it (-strict -output json -summary)
+// on the same rendered resources and turn its JSON report into findings with `source: 'kubeconform'`.
+import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { Finding } from '../findings.ts';
+import { resourceRef, type SourcedResource } from '../manifests.ts';
+
+/** Where kubeconform looks for schemas when none are given: its built-in Kubernetes schemas, then the CRD catalog. */
+export const DEFAULT_SCHEMA_LOCATIONS = [
+  'default',
+  'https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json',
+];
+
+export interface KubeconformOptions {
+  binary: string;
+  schemaLocations?: string[];
+  ignoreMissingSchemas?: boolean;
+  skipKinds?: string[];
+}
+
+interface KubeconformResource {
+  filename?: string;
+  kind?: string;
+  name?: string;
+  version?: string;
+  status?: string;
+  msg?: string;
+  validationErrors?: { path?: string; msg?: string }[];
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    if (!statSync(file).isFile()) return false;
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `$KUBECONFORM` if set, else the first `kubeconform` on PATH; undefined when there is none. */
+export function findKubeconform(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.KUBECONFORM) return isExecutable(env.KUBECONFORM) ? env.KUBECONFORM : undefined;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, process.platform === 'win32' ? 'kubeconform.exe' : 'kubeconform');
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+export function kubeconformArgs(options: KubeconformOptions): string[] {
+  const args = ['-strict', '-output', 'json', '-summary'];
+  for (const location of options.schemaLocations?.length ? options.schemaLocations : DEFAULT_SCHEMA_LOCATIONS) {
+    args.push('-schema-location', location);
+  }
+  if (options.ignoreMissingSchemas) args.push('-ignore-missing-schemas');
+  if (options.skipKinds?.length) args.push('-skip', options.skipKinds.join(','));
+  return args;
+}
+
+function run(binary: string, args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (error) => resolve({ code: null, stdout, stderr: error.message }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // A binary that exits without reading stdin must not crash the run with EPIPE.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+  });
+}
+
+/** JSON per document (JSON is YAML), so kubeconform sees exactly the objects the toolkit validated. */
+export function toStdin(resources: readonly SourcedResource[]): string {
+  return resources.map((r) => JSON.stringify(r.object)).join('\n---\n') + '\n';
+}
+
+/** Maps kubeconform's JSON report to findings; `resources` resolve kind/name/version back to a resource. */
+export function parseKubeconformReport(stdout: string, resources: readonly SourcedResource[], file: string): Finding[] {
+  let report: { resources?: KubeconformResource[] };
+  try {
+    report = JSON.parse(stdout) as { resources?: KubeconformResource[] };
+  } catch {
+    return [
+      {
+        rule: 'kubeconform',
+        severity: 'error',
+        file,
+        message: 'kubeconform printed output that is not its JSON report.',
+        hint: 'Check that KUBECONFORM (or kubeconform on PATH) is kubeconform 0.6 or newer.',
+        source: 'kubeconform',
+      },
+    ];
+  }
+  const findings: Finding[] = [];
+  for (const entry of report.resources ?? []) {
+    if (entry.status === 'statusValid' || entry.status === 'statusSkipped' || entry.status === 'statusEmpty') continue;
+    const match = resources.find(
+      (r) => r.object.kind === entry.kind && (r.object.metadata?.name ?? '') === (entry.name ?? '') && (!entry.version || r.object.apiVersion === entry.version),
+    );
+    const base: Finding = {
+      rule: 'kubeconform',
+      severity: 'error',
+      file,
+      resource: match ? resourceRef(match.object) : `${entry.kind ?? 'Unknown'} ${entry.name ?? '<unnamed>'}`,
+      message: '',
+      source: 'kubeconform',
+    };
+    if (match && match.line > 0 && match.file === file) base.line = match.line;
+    if (entry.status === 'statusInvalid' && entry.validationErrors?.length) {
+      for (const e of entry.validationErrors) {
+        findings.push({ ...base, pointer: e.path ?? '', message: `kubeconform: ${e.msg ?? 'invalid'}`, hint: 'Fix the field kubeconform names.' });
+      }
+    } else {
+      const missing = /could not find schema/i.test(entry.msg ?? '');
+      findings.push({
+        ...base,
+        message: `kubeconform: ${entry.msg ?? entry.status ?? 'failed'}`,
+        hint: missing ? 'Add a --schema-location that has this kind, or pass --ignore-missing-schemas.' : 'Fix the resource as kubeconform describes.',
+      });
+    }
+  }
+  return findings;
+}
+
+/** Runs kubeconform on one unit's resources. Failures to run become one finding, never an exception. */
+export async function runKubeconform(resources: readonly SourcedResource[], file: string, options: KubeconformOptions): Promise<Finding[]> {
+  if (resources.length === 0) return [];
+  const out = await run(options.binary, kubeconformArgs(options), toStdin(resources));
+  if (out.code === null || (out.stdout.trim() === '' && out.code !== 0)) {
+    return [
+      {
+        rule: 'kubeconform',
+        severity: 'error',
+        file,
+        message: `kubeconform could not run: ${out.stderr.trim().split('\n')[0] || `exit code ${out.code}`}.`,
+        hint: 'Check the kubeconform binary, or pass --no-kubeconform to rely on the in-process schemas.',
+        source: 'kubeconform',
+      },
+    ];
+  }
+  return parseKubeconformReport(out.stdout, resources, file);
+}

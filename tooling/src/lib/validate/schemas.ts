@@ -1,0 +1,158 @@
+// Finds and loads the in-process schema for an apiVersion/kind, once: core kinds from kubernetes-models,
+// Istio, Flux and Argo CD from @kubernetes-models/*, Flagger's Canary from flagger.ts. Modules are imported
+// lazily per kind because importing whole packages costs seconds of start-up.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { StrictValidator, type ErrorList, type RawValidator } from './strict.ts';
+
+export type SchemaFamily = 'kubernetes' | 'istio' | 'flux' | 'argo-cd' | 'flagger';
+
+export interface KindSchema {
+  family: SchemaFamily;
+  validator: StrictValidator;
+}
+
+interface Location {
+  family: SchemaFamily;
+  pkg: string;
+  /** Module path inside the package, or '' for the project's own schema. */
+  file: string;
+}
+
+// Untrusted input becomes part of a module path, so both parts must look like Kubernetes names.
+const API_VERSION = /^(?:([a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)\/)?(v[0-9]+(?:(?:alpha|beta)[0-9]+)?)$/;
+const KIND = /^[A-Z][A-Za-z0-9]{0,62}$/;
+
+function locate(apiVersion: string, kind: string): Location | undefined {
+  const m = API_VERSION.exec(apiVersion);
+  if (!m || !KIND.test(kind)) return undefined;
+  const group = m[1] ?? '';
+  const version = m[2] as string;
+  if (group.includes('..')) return undefined;
+  if (group === 'flagger.app') return kind === 'Canary' && version === 'v1beta1' ? { family: 'flagger', pkg: '', file: '' } : undefined;
+  if (group === 'istio.io' || group.endsWith('.istio.io')) return { family: 'istio', pkg: '@kubernetes-models/istio', file: `${group}/${version}/${kind}.js` };
+  if (group.endsWith('.toolkit.fluxcd.io')) return { family: 'flux', pkg: '@kubernetes-models/flux-cd', file: `${group}/${version}/${kind}.js` };
+  if (group === 'argoproj.io') return { family: 'argo-cd', pkg: '@kubernetes-models/argo-cd', file: `${group}/${version}/${kind}.js` };
+  if (group === '') return version === 'v1' ? { family: 'kubernetes', pkg: 'kubernetes-models', file: `v1/${kind}.js` } : undefined;
+  return { family: 'kubernetes', pkg: 'kubernetes-models', file: `${group}/${version}/${kind}.js` };
+}
+
+const packageDirs = new Map<string, string | undefined>();
+
+/** The installed package directory; the packages export only `import` paths, so require.resolve cannot. */
+function packageDir(pkg: string): string | undefined {
+  if (packageDirs.has(pkg)) return packageDirs.get(pkg);
+  let dir = dirname(fileURLToPath(import.meta.url));
+  let found: string | undefined;
+  for (;;) {
+    const candidate = join(dir, 'node_modules', pkg);
+    if (existsSync(join(candidate, 'package.json'))) {
+      found = candidate;
+      break;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  packageDirs.set(pkg, found);
+  return found;
+}
+
+interface ModelClass {
+  apiVersion?: string;
+  kind?: string;
+  prototype: { validate(this: unknown): void };
+}
+
+/** The model's validate() throws ajv's ValidationError; this turns it back into an error list. */
+function fromModel(model: ModelClass): RawValidator {
+  const run = model.prototype.validate;
+  return (data) => {
+    try {
+      run.call(data);
+      return null;
+    } catch (error) {
+      const errors = (error as { errors?: ErrorList }).errors;
+      if (Array.isArray(errors)) return errors;
+      throw error;
+    }
+  };
+}
+
+type AjvFunction = ((data: unknown, context?: { instancePath: string }) => boolean) & { errors?: ErrorList | null };
+
+let objectMeta: Promise<AjvFunction> | undefined;
+
+/** ObjectMeta as every kubernetes-models kind checks it, for the kinds whose schema this project writes. */
+function loadObjectMeta(): Promise<AjvFunction> {
+  objectMeta ??= (async () => {
+    const dir = packageDir('@kubernetes-models/apimachinery');
+    if (!dir) throw new Error('@kubernetes-models/apimachinery is not installed; run npm ci.');
+    const mod = (await import(pathToFileURL(join(dir, '_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js')).href)) as { validate: AjvFunction };
+    return mod.validate;
+  })();
+  return objectMeta;
+}
+
+async function loadFlagger(): Promise<RawValidator> {
+  const [{ default: AjvModule }, { CANARY_SCHEMA }, meta] = await Promise.all([import('ajv'), import('./flagger.ts'), loadObjectMeta()]);
+  // ajv is CommonJS: under Node's ESM loader its class is the default export's `default`.
+  type AjvClass = new (options: Record<string, unknown>) => { compile(schema: unknown): AjvFunction };
+  const mod = AjvModule as unknown as AjvClass & { default?: AjvClass };
+  const Ajv = mod.default ?? mod;
+  const canary = new Ajv({ allErrors: true, strict: false }).compile(CANARY_SCHEMA);
+  return (data) => {
+    const errors: ErrorList[number][] = [];
+    if (!canary(data)) errors.push(...(canary.errors ?? []));
+    const metadata = (data as { metadata?: unknown }).metadata;
+    if (metadata && typeof metadata === 'object' && !meta(metadata, { instancePath: '/metadata' })) errors.push(...(meta.errors ?? []));
+    return errors.length ? errors : null;
+  };
+}
+
+const cache = new Map<string, Promise<KindSchema | null>>();
+const ready = new Map<string, KindSchema | null>();
+
+export function schemaKey(apiVersion: string, kind: string): string {
+  return `${apiVersion}\u0000${kind}`;
+}
+
+async function load(apiVersion: string, kind: string): Promise<KindSchema | null> {
+  const where = locate(apiVersion, kind);
+  if (!where) return null;
+  if (where.family === 'flagger') return { family: 'flagger', validator: new StrictValidator(await loadFlagger()) };
+  const dir = packageDir(where.pkg);
+  if (!dir) return null;
+  const file = join(dir, where.file);
+  if (!existsSync(file)) return null;
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, ModelClass | undefined>;
+  const model = mod[kind];
+  // Nested types (Container, HTTPRoute) have model files too, but no apiVersion/kind of their own.
+  if (!model || model.apiVersion !== apiVersion || model.kind !== kind) return null;
+  return { family: where.family, validator: new StrictValidator(fromModel(model)) };
+}
+
+/** Loads (once) the schema for each apiVersion/kind; null when there is none. */
+export async function loadSchema(apiVersion: string, kind: string): Promise<KindSchema | null> {
+  const key = schemaKey(apiVersion, kind);
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = load(apiVersion, kind).then((schema) => {
+      ready.set(key, schema);
+      return schema;
+    });
+    cache.set(key, pending);
+  }
+  return pending;
+}
+
+/** The schema if loadSchema() has finished for it: a KindSchema, null (none exists), or undefined (not loaded). */
+export function loadedSchema(apiVersion: string, kind: string): KindSchema | null | undefined {
+  return ready.get(schemaKey(apiVersion, kind));
+}
+
+/** The family a kind would belong to, for messages and docs. */
+export function familyOf(apiVersion: string, kind: string): SchemaFamily | undefined {
+  return locate(apiVersion, kind)?.family;
+}

@@ -1,0 +1,156 @@
+// Strictness for validators that allow unknown fields: runs a compiled validator over a Proxy of the
+// resource and records which keys it reads on each object. A key the validator never looked at is unknown.
+//
+// Why this works: ajv's generated code reads every declared property (`data.fault !== undefined`) on an
+// object it checks, and enumerates the keys of maps (additionalProperties / patternProperties). So for each
+// object it reached, the read keys are exactly the declared properties; an object it reached but read
+// nothing from is free-form (x-kubernetes-preserve-unknown-fields, Helm values) and stays unchecked.
+
+/** What the validator did to one object of the resource. */
+interface Access {
+  keys: Set<string>;
+  /** The validator listed the keys itself: a map whose keys are data, never unknown. */
+  enumerated: boolean;
+}
+
+export interface UnknownField {
+  /** RFC 6901 pointer to the unknown field. */
+  pointer: string;
+  field: string;
+  /** Fields the schema declares on that object, for did-you-mean hints. */
+  known: string[];
+}
+
+/** What earlier valid resources of the same kind taught about each (index-free) path. */
+interface Learned {
+  keys: Set<string>;
+  map: boolean;
+  open: boolean;
+  /** Seen both typed and free-form: never trust the fast path there. */
+  mixed: boolean;
+}
+
+export type ErrorList = readonly { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }[];
+export type RawValidator = (data: unknown) => ErrorList | null;
+
+export function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object';
+}
+
+/** Wraps `root` so that reads and key listings are recorded per underlying object. */
+function track(root: object): { proxy: object; access: WeakMap<object, Access> } {
+  const access = new WeakMap<object, Access>();
+  const proxies = new WeakMap<object, object>();
+  const wrap = (target: object): object => {
+    const existing = proxies.get(target);
+    if (existing) return existing;
+    const record: Access = { keys: new Set(), enumerated: false };
+    access.set(target, record);
+    const proxy = new Proxy(target, {
+      get(obj, key) {
+        const value = Reflect.get(obj, key) as unknown;
+        if (typeof key === 'string') record.keys.add(key);
+        return isObject(value) ? wrap(value) : value;
+      },
+      has(obj, key) {
+        if (typeof key === 'string') record.keys.add(key);
+        return Reflect.has(obj, key);
+      },
+      ownKeys(obj) {
+        record.enumerated = true;
+        return Reflect.ownKeys(obj);
+      },
+    });
+    proxies.set(target, proxy);
+    return proxy;
+  };
+  return { proxy: wrap(root), access };
+}
+
+/**
+ * A validator plus strictness. `check` returns the validator's errors and the unknown fields; the first
+ * resources of a kind go through the Proxy, later ones are compared against what those taught (a plain walk,
+ * several times faster) and only fall back to the Proxy when they have a key or path not seen before.
+ */
+export class StrictValidator {
+  private readonly learned = new Map<string, Learned>();
+
+  constructor(private readonly validate: RawValidator) {}
+
+  check(data: Record<string, unknown>): { errors: ErrorList; unknown: UnknownField[] } {
+    if (this.learned.size > 0 && this.fastWalk(data, '')) {
+      return { errors: this.validate(data) ?? [], unknown: [] };
+    }
+    const { proxy, access } = track(data);
+    const errors = this.validate(proxy) ?? [];
+    const unknown: UnknownField[] = [];
+    this.slowWalk(data, '', '', access, unknown, errors.length === 0);
+    return { errors, unknown };
+  }
+
+  /** True when every object key of `node` is known from earlier resources. */
+  private fastWalk(node: unknown, path: string): boolean {
+    if (Array.isArray(node)) {
+      for (const item of node) if (isObject(item) && !this.fastWalk(item, `${path}/[]`)) return false;
+      return true;
+    }
+    if (!isObject(node)) return true;
+    const seen = this.learned.get(path);
+    if (!seen || seen.mixed) return false;
+    if (seen.open) return true;
+    for (const key of Object.keys(node)) {
+      if (!seen.map && !seen.keys.has(key)) return false;
+      const child = node[key];
+      if (isObject(child) && !this.fastWalk(child, seen.map ? `${path}/*` : `${path}/${escapePointer(key)}`)) return false;
+    }
+    return true;
+  }
+
+  private slowWalk(
+    node: unknown,
+    pointer: string,
+    path: string,
+    access: WeakMap<object, Access>,
+    unknown: UnknownField[],
+    learn: boolean,
+  ): void {
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => {
+        if (isObject(item)) this.slowWalk(item, `${pointer}/${i}`, `${path}/[]`, access, unknown, learn);
+      });
+      return;
+    }
+    if (!isObject(node)) return;
+    const record = access.get(node);
+    // Not reached: below a free-form or unknown field, or a type error stopped the validator.
+    if (!record) return;
+    const open = !record.enumerated && record.keys.size === 0;
+    if (learn) this.remember(path, record, open);
+    if (open) return;
+    for (const key of Object.keys(node)) {
+      if (!record.enumerated && !record.keys.has(key)) {
+        unknown.push({ pointer: `${pointer}/${escapePointer(key)}`, field: key, known: [...record.keys].filter((k) => k !== 'toJSON').sort() });
+        continue;
+      }
+      const child = node[key];
+      if (isObject(child)) {
+        const childPath = record.enumerated ? `${path}/*` : `${path}/${escapePointer(key)}`;
+        this.slowWalk(child, `${pointer}/${escapePointer(key)}`, childPath, access, unknown, learn);
+      }
+    }
+  }
+
+  private remember(path: string, record: Access, open: boolean): void {
+    const seen = this.learned.get(path);
+    if (!seen) {
+      this.learned.set(path, { keys: new Set(record.keys), map: record.enumerated, open, mixed: false });
+      return;
+    }
+    if (seen.open !== open || seen.map !== record.enumerated) seen.mixed = true;
+    for (const key of record.keys) seen.keys.add(key);
+  }
+}
