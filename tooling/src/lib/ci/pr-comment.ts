@@ -22,7 +22,13 @@ export function parseRepository(value: string | undefined): RepoRef {
 }
 
 export function createOctokit(token: string, apiUrl = 'https://api.github.com'): Octokit {
-  return new Octokit({ auth: token, baseUrl: apiUrl.replace(/\/+$/, ''), userAgent: 'mesh-workshop-gitops ci' , request: { retries: 0 } });
+  return new Octokit({
+    auth: token,
+    baseUrl: apiUrl.replace(/\/+$/, ''),
+    userAgent: 'mesh-workshop-gitops ci',
+    // Failures are reported once, with a hint, by the caller; Octokit's own request log would repeat them.
+    log: { debug: () => {}, info: () => {}, warn: console.warn, error: () => {} },
+  });
 }
 
 export interface CommentResult {
