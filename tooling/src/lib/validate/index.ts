@@ -166,18 +166,28 @@ async function loadUnit(root: string, target: Target, stdin: string | undefined)
     if (!result.ok) {
       // kustomize names files by absolute path; the repository-relative form is what the user can open.
       const message = result.error.split(`${root}${sep}`).join('').split(root).join('.');
-      return {
-        unit,
-        findings: [
-          {
-            rule: 'render',
-            severity: 'error',
-            file: target.source,
-            message: `kustomize build failed: ${message}`,
-            hint: `Fix ${target.source}/kustomization.yaml or the file it names, then run \`npm run render\` on it to check.`,
-          },
-        ],
+      const finding: Finding = {
+        rule: 'render',
+        severity: 'error',
+        file: target.source,
+        message: `kustomize build failed: ${message}`,
+        hint: `Fix ${target.source}/kustomization.yaml or the file it names, then run \`npm run render\` on it to check.`,
       };
+      // The common case, a listed file that does not exist, gets a short message and the line that lists it.
+      const missing = /evalsymlink failure on '([^']+)'/.exec(message)?.[1];
+      const kfile = kustomizationFile(target.abs);
+      if (missing && kfile) {
+        const entry = missing.split('/').pop() as string;
+        const lines = (await readFile(kfile, 'utf8')).split(/\r?\n/);
+        const at = lines.findIndex((l) => l.includes(entry));
+        finding.message = `kustomize build failed: "${missing}" does not exist.`;
+        finding.hint = `Create the file or remove "${entry}" from ${display(root, kfile)}.`;
+        if (at >= 0) {
+          finding.file = display(root, kfile);
+          finding.line = at + 1;
+        }
+      }
+      return { unit, findings: [finding] };
     }
     text = result.yaml;
   } else if (target.kind === 'stdin') {
