@@ -119,7 +119,7 @@ describe.each(CLUSTERS)('cluster %s', (cluster) => {
     const objects = await render(`clusters/${cluster}/flux`);
     expect(ofKind(objects, 'GitRepository').map((g) => g.metadata.name)).toEqual(['flux-system']);
     type KsSpec = { path: string; prune: boolean; dependsOn?: { name: string }[]; sourceRef: { name: string } };
-    const ks = Object.fromEntries(ofKind(objects, 'Kustomization').map((k) => [k.metadata.name, specOf<KsSpec>(k)]));
+    const ks: Record<string, KsSpec> = Object.fromEntries(ofKind(objects, 'Kustomization').map((k) => [k.metadata.name, specOf<KsSpec>(k)]));
     const deps = (name: string) => (ks[name]?.dependsOn ?? []).map((d) => d.name).sort();
     expect(deps('istio')).toEqual([]);
     expect(deps('mesh-addons')).toEqual(['istio']);
