@@ -1,0 +1,117 @@
+// Runs the workflows' own step scripts, as written in .github/workflows, with bash: validation (JUnit and
+// JSON) and the job summary against this repository, and the post-merge step against a temporary git
+// repository and a GitHub API on 127.0.0.1. What CI runs is therefore what this suite has run.
+import { afterEach, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import yaml from 'js-yaml';
+import { fakeGitHub, tempRepo, type FakeGitHub, type TempRepo } from './support.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const run = promisify(execFile);
+
+type Step = { name?: string; run?: string };
+type Workflow = { env?: Record<string, string>; jobs: Record<string, { steps: Step[] }> };
+
+function workflow(file: string): Workflow {
+  return yaml.load(readFileSync(join(ROOT, '.github/workflows', file), 'utf8')) as Workflow;
+}
+
+function stepScript(file: string, job: string, name: string): string {
+  const step = workflow(file).jobs[job]?.steps.find((s) => s.name === name);
+  if (!step?.run) throw new Error(`${file}: job ${job} has no run step named "${name}"`);
+  return step.run;
+}
+
+/** Runs a step script with bash -e (as GitHub does), in `cwd`, with only the given variables added. */
+async function runStep(script: string, cwd: string, env: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GITHUB_|KUBECONFORM|BEFORE_SHA|AFTER_SHA|CHANGED_FILES)/.test(k)));
+  return run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd, env: { ...clean, ...env }, maxBuffer: 64 * 1024 * 1024 });
+}
+
+describe('validate.yml steps, against this repository', () => {
+  let out: string;
+  afterEach(() => rmSync(out, { recursive: true, force: true }));
+
+  it('"Validate manifests" writes a JUnit report and a JSON report, and "Write the job summary" summarises the JSON', async () => {
+    out = mkdtempSync(join(tmpdir(), 'ci-reports-'));
+    // The scripts write to reports/ in the workspace; here that directory is a temporary one.
+    const toTemp = (script: string) => script.replaceAll('mkdir -p reports', ':').replaceAll('reports/', `${out}/`);
+    const env = workflow('validate.yml').env ?? {};
+    const outputs = join(out, 'outputs');
+    const summary = join(out, 'summary.md');
+    writeFileSync(outputs, '');
+
+    await runStep(toTemp(stepScript('validate.yml', 'manifests', 'Validate manifests')), ROOT, {
+      CRDS_CATALOG: env.CRDS_CATALOG as string,
+      GITHUB_OUTPUT: outputs,
+    });
+    const exitCode = /^exit-code=(\d+)$/m.exec(readFileSync(outputs, 'utf8'))?.[1];
+    // 0 (clean) or 1 (findings); 2 would mean the workflow passes options validate does not accept.
+    expect(['0', '1']).toContain(exitCode);
+
+    const xml = readFileSync(join(out, 'validate.xml'), 'utf8');
+    expect(xml.startsWith('<?xml')).toBe(true);
+    expect(xml).toMatch(/<testsuites[^>]*tests="[1-9]\d*"/);
+    const report = JSON.parse(readFileSync(join(out, 'validate.json'), 'utf8')) as { summary: { resources: number } };
+    expect(report.summary.resources).toBeGreaterThan(0);
+
+    await runStep(toTemp(stepScript('validate.yml', 'manifests', 'Write the job summary')), ROOT, {
+      CHANGED_FILES: 'exercises/fault-abort/exercise.yaml\nREADME.md\n',
+      BASE: '',
+      GITHUB_STEP_SUMMARY: summary,
+    });
+    const text = readFileSync(summary, 'utf8');
+    expect(text.split('\n')[0]).toMatch(exitCode === '0' ? /^## ✅ Manifest validation passed$/ : /^## ❌ Manifest validation failed: \d+ errors?$/);
+    expect(text).toContain('- Exercises: `fault-abort`: 3.2 ');
+    expect(text).toContain(`| ${report.summary.resources} |`);
+  }, 300_000);
+});
+
+describe('post-merge.yml step, against a temporary repository', () => {
+  let repo: TempRepo;
+  let github: FakeGitHub;
+  afterEach(async () => {
+    repo?.remove();
+    await github?.close();
+  });
+
+  it('"Write the message and comment on the merged pull request" writes the summary and comments once', async () => {
+    repo = tempRepo();
+    const before = repo.commit('both clusters on one');
+    repo.point('extra', 'three');
+    const after = repo.commit('promote(extra): three (#12)');
+    // Give the temporary repository this project's ci:post-merge script and dependencies, untracked.
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    writeFileSync(join(repo.dir, 'package.json'), JSON.stringify({
+      name: 'ci-temp', private: true, type: 'module',
+      scripts: { 'ci:post-merge': (scripts['ci:post-merge'] as string).replace('tooling/', `${ROOT}/tooling/`) },
+    }));
+    symlinkSync(join(ROOT, 'node_modules'), join(repo.dir, 'node_modules'));
+    appendFileSync(join(repo.dir, '.git/info/exclude'), 'package.json\nnode_modules\n');
+
+    github = await fakeGitHub();
+    github.pullsByCommit.set(after, [{ number: 12, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: after }]);
+    const summary = join(repo.dir, '.git', 'step-summary.md');
+    const env = {
+      BEFORE_SHA: before, AFTER_SHA: after, GITHUB_TOKEN: 'ghs_steptoken', GITHUB_REPOSITORY: 'owner/repo',
+      GITHUB_API_URL: github.url, GITHUB_STEP_SUMMARY: summary,
+    };
+    const script = stepScript('post-merge.yml', 'tell-learners', 'Write the message and comment on the merged pull request');
+    const first = await runStep(script, repo.dir, env);
+    expect(existsSync(summary)).toBe(true);
+    const text = readFileSync(summary, 'utf8');
+    expect(text).toContain('## 🚀 `extra` now runs `three`: 3.2 Abort ratings for jason');
+    expect(text).toContain('**This is the last exercise of the workshop.**');
+    expect(first.stdout).toBe(text);
+    expect(github.comments.get(12)?.map((c) => c.body)).toEqual([text]);
+
+    await runStep(script, repo.dir, env);
+    expect(github.comments.get(12)).toHaveLength(1);
+    expect(repo.git('status', '--porcelain')).toBe('');
+  }, 120_000);
+});
