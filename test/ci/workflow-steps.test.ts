@@ -115,3 +115,48 @@ describe('post-merge.yml step, against a temporary repository', () => {
     expect(repo.git('status', '--porcelain')).toBe('');
   }, 120_000);
 });
+
+describe('validate.yml "List changed files", in a temporary repository', () => {
+  let repo: TempRepo;
+  afterEach(() => repo?.remove());
+
+  function outputs(file: string): Record<string, string> {
+    const text = readFileSync(file, 'utf8');
+    const result: Record<string, string> = {};
+    const heredoc = /^(\w+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
+    for (const m of text.matchAll(heredoc)) result[m[1] as string] = m[3] as string;
+    for (const m of text.matchAll(/^(\w+)=(.*)$/gm)) result[m[1] as string] = m[2] as string;
+    return result;
+  }
+
+  it('lists a pull request\'s files against origin/<base> and a push\'s against its before commit', async () => {
+    repo = tempRepo();
+    const base = repo.commit('base');
+    repo.git('update-ref', 'refs/remotes/origin/main', base);
+    repo.git('checkout', '--quiet', '-b', 'feature');
+    repo.point('lab', 'two');
+    repo.write('README.md', 'x\n');
+    repo.commit('change');
+    const script = stepScript('validate.yml', 'manifests', 'List changed files');
+
+    const pr = join(repo.dir, '.git', 'out-pr');
+    writeFileSync(pr, '');
+    await runStep(script, repo.dir, { EVENT_NAME: 'pull_request', BASE_REF: 'main', BEFORE_SHA: '', GITHUB_OUTPUT: pr });
+    expect(outputs(pr)).toEqual({ base: 'origin/main', files: 'README.md\nclusters/lab/exercise/kustomization.yaml' });
+
+    // A hostile base branch name stays a value (the step fails on the unknown ref); it never runs as shell.
+    const hostile = join(repo.dir, '.git', 'out-hostile');
+    await expect(runStep(script, repo.dir, { EVENT_NAME: 'pull_request', BASE_REF: 'main$(touch pwned);touch pwned', BEFORE_SHA: '', GITHUB_OUTPUT: hostile })).rejects.toThrow();
+    expect(existsSync(join(repo.dir, 'pwned'))).toBe(false);
+
+    const push = join(repo.dir, '.git', 'out-push');
+    writeFileSync(push, '');
+    await runStep(script, repo.dir, { EVENT_NAME: 'push', BASE_REF: '', BEFORE_SHA: base, GITHUB_OUTPUT: push });
+    expect(outputs(push)).toEqual({ base, files: 'README.md\nclusters/lab/exercise/kustomization.yaml' });
+
+    const created = join(repo.dir, '.git', 'out-new');
+    writeFileSync(created, '');
+    await runStep(script, repo.dir, { EVENT_NAME: 'push', BASE_REF: '', BEFORE_SHA: '0'.repeat(40), GITHUB_OUTPUT: created });
+    expect(outputs(created)).toEqual({ base: '', files: '' });
+  });
+});
