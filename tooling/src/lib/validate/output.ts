@@ -73,7 +73,8 @@ export function escapeXml(text: string): string {
 
 function describeFinding(f: Finding): string {
   const loc = f.line ? `${f.file}:${f.line}` : (f.file ?? '');
-  return [`[${f.rule}] ${f.resource ?? ''}${f.pointer ? ` ${f.pointer}` : ''}: ${f.message}`, loc && `at ${loc}`, f.hint && `hint: ${f.hint}`].filter(Boolean).join('\n');
+  const what = [f.resource, f.pointer].filter(Boolean).join(' ');
+  return [`[${f.rule}] ${what ? `${what}: ` : ''}${f.message}`, loc && `at ${loc}`, f.hint && `hint: ${f.hint}`].filter(Boolean).join('\n');
 }
 
 interface Case {

@@ -79,7 +79,14 @@ function track(root: object): { proxy: object; access: WeakMap<object, Access> }
 export class StrictValidator {
   private readonly learned = new Map<string, Learned>();
 
-  constructor(private readonly validate: RawValidator) {}
+  /**
+   * @param extras fields the packaged schema lacks but the API has, by index-free path (`/spec`); they are
+   * accepted without a type check (see KNOWN_GAPS in schemas.ts).
+   */
+  constructor(
+    private readonly validate: RawValidator,
+    private readonly extras: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+  ) {}
 
   check(data: Record<string, unknown>): { errors: ErrorList; unknown: UnknownField[] } {
     if (this.learned.size > 0 && this.fastWalk(data, '')) {
@@ -131,8 +138,9 @@ export class StrictValidator {
     const open = !record.enumerated && record.keys.size === 0;
     if (learn) this.remember(path, record, open);
     if (open) return;
+    const extra = this.extras.get(path);
     for (const key of Object.keys(node)) {
-      if (!record.enumerated && !record.keys.has(key)) {
+      if (!record.enumerated && !record.keys.has(key) && !extra?.has(key)) {
         unknown.push({ pointer: `${pointer}/${escapePointer(key)}`, field: key, known: [...record.keys].filter((k) => k !== 'toJSON').sort() });
         continue;
       }
@@ -147,7 +155,7 @@ export class StrictValidator {
   private remember(path: string, record: Access, open: boolean): void {
     const seen = this.learned.get(path);
     if (!seen) {
-      this.learned.set(path, { keys: new Set(record.keys), map: record.enumerated, open, mixed: false });
+      this.learned.set(path, { keys: new Set([...record.keys, ...(this.extras.get(path) ?? [])]), map: record.enumerated, open, mixed: false });
       return;
     }
     if (seen.open !== open || seen.map !== record.enumerated) seen.mixed = true;

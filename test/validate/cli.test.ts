@@ -1,0 +1,111 @@
+// The validate CLI through main(): exit codes, output formats, stdin, --skip, --fail-on and usage errors.
+import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../tooling/src/cli/validate.ts';
+import { escapeXml } from '../../tooling/src/lib/validate/output.ts';
+import { captureIo } from '../support/io.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const fx = `${root}test/fixtures/validate`;
+// An empty PATH keeps a kubeconform installed on the machine out of these tests.
+const io = () => captureIo(root, { PATH: '' });
+
+describe('npm run validate', () => {
+  it('exits 0 on a clean kustomization and prints the tally', async () => {
+    const c = io();
+    expect(await main([`${fx}/good`], c)).toBe(0);
+    expect(c.stdoutText).toContain('5 resources: 5 valid, 0 invalid, 0 skipped; 0 errors, 0 warnings');
+  });
+
+  it('exits 1 with findings grouped by file in text output', async () => {
+    const c = io();
+    expect(await main([`${fx}/vs-typo-fault.yaml`, `${fx}/vs-string-weight.yaml`], c)).toBe(1);
+    const text = c.stdoutText;
+    expect(text).toMatch(/test\/fixtures\/validate\/vs-string-weight\.yaml\n\s+14\s+error\s+schema\s+VirtualService bookinfo\/reviews \/spec\/http\/0\/route\/0\/weight:/);
+    expect(text).toMatch(/test\/fixtures\/validate\/vs-typo-fault\.yaml\n\s+11\s+error\s+schema\s+VirtualService bookinfo\/ratings \/spec\/http\/0\/fualt: unknown field "fualt"/);
+    expect(text).toContain('hint: Did you mean "fault"?');
+    expect(text.trim().split('\n').at(-1)).toBe('2 resources: 0 valid, 2 invalid, 0 skipped; 2 errors, 0 warnings');
+  });
+
+  it('prints json with findings and summary, and nothing else on stdout', async () => {
+    const c = io();
+    expect(await main(['--output', 'json', `${fx}/vs-typo-weight.yaml`, `${fx}/good`], c)).toBe(1);
+    const parsed = JSON.parse(c.stdoutText) as { findings: unknown[]; summary: Record<string, number> };
+    expect(parsed.summary).toMatchObject({ resources: 6, valid: 5, invalid: 1, skipped: 0, errors: 1, warnings: 0, units: 2 });
+    expect(parsed.findings).toEqual([
+      expect.objectContaining({ rule: 'schema', severity: 'error', file: 'test/fixtures/validate/vs-typo-weight.yaml', line: 18, resource: 'VirtualService bookinfo/reviews', pointer: '/spec/http/0/route/1/wieght' }),
+    ]);
+  });
+
+  it('prints junit XML with a suite per unit, a case per resource and escaped failures', async () => {
+    const c = io();
+    expect(await main(['--output', 'junit', `${fx}/good`, `${fx}/vs-string-weight.yaml`, `${fx}/render-fail`], c)).toBe(1);
+    const xml = c.stdoutText;
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')).toBe(true);
+    expect(xml).toContain('<testsuite name="test/fixtures/validate/good" tests="5" failures="0" errors="0" skipped="0">');
+    expect(xml).toContain('<testcase classname="test/fixtures/validate/good" name="Canary bookinfo/reviews"/>');
+    expect(xml).toContain('<testsuite name="test/fixtures/validate/vs-string-weight.yaml" tests="1" failures="1"');
+    expect(xml).toMatch(/<failure message="&quot;weight&quot; must be an integer, not string &quot;80&quot;\." type="schema">/);
+    expect(xml).toContain('<testsuite name="test/fixtures/validate/render-fail" tests="1" failures="1"');
+    expect(xml).toContain('name="test/fixtures/validate/render-fail (file)"');
+    expect(xml.trim().endsWith('</testsuites>')).toBe(true);
+  });
+
+  it('escapes XML metacharacters and drops characters XML cannot hold', () => {
+    expect(escapeXml(`<a href='x'>"b" & c</a>\u0001`)).toBe('&lt;a href=&apos;x&apos;&gt;&quot;b&quot; &amp; c&lt;/a&gt;');
+  });
+
+  it('reads standard input for -', async () => {
+    const c = io();
+    const stdin = async () => 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: b\n';
+    expect(await main(['-'], c, [], { stdin })).toBe(0);
+    expect(c.stdoutText).toContain('1 resource: 1 valid');
+  });
+
+  it('honours --skip and --ignore-missing-schemas', async () => {
+    const skip = io();
+    expect(await main(['--skip', 'VirtualService,Canary', `${fx}/vs-typo-fault.yaml`, `${fx}/canary-no-analysis.yaml`], skip)).toBe(0);
+    expect(skip.stdoutText).toContain('2 resources: 0 valid, 0 invalid, 2 skipped');
+    const ignore = io();
+    expect(await main(['--ignore-missing-schemas', `${fx}/missing-schema.yaml`], ignore)).toBe(0);
+    expect(ignore.stdoutText).toContain('1 resource: 0 valid, 0 invalid, 1 skipped');
+    expect(await main([`${fx}/missing-schema.yaml`], io())).toBe(1);
+  });
+
+  it('fails on warnings only with --fail-on warning, and never on silenced findings', async () => {
+    const warn = () => [{ rule: 'w', severity: 'warning' as const, file: 'x', message: 'a warning' }];
+    const silenced = () => [{ rule: 's', severity: 'error' as const, file: 'x', message: 'silenced', silenced: true }];
+    expect(await main([`${fx}/good`], io(), [warn])).toBe(0);
+    expect(await main(['--fail-on', 'warning', `${fx}/good`], io(), [warn])).toBe(1);
+    const c = io();
+    expect(await main(['--fail-on', 'info', `${fx}/good`], c, [silenced])).toBe(0);
+    expect(c.stdoutText).toContain('(1 silenced)');
+  });
+
+  it('shows progress on stderr only with --verbose (or a terminal), never on stdout', async () => {
+    const quiet = io();
+    await main(['--output', 'json', `${fx}/good`], quiet, [], { isTTY: false });
+    expect(quiet.stderrText).toBe('');
+    const verbose = io();
+    await main(['--verbose', '--output', 'json', `${fx}/good`], verbose, [], { isTTY: false });
+    expect(verbose.stderrText).toContain('Rendering 1 kustomization');
+    expect(verbose.stderrText).toContain('kubeconform not found');
+    expect(() => JSON.parse(verbose.stdoutText)).not.toThrow();
+  });
+
+  it('exits 2 for usage errors', async () => {
+    for (const argv of [['--output', 'xml'], ['--fail-on', 'fatal'], ['--bogus'], ['--skip', 'Bad Kind!'], ['--kubeconform', '/nonexistent/kubeconform'], ['--kubeconform', 'x', '--no-kubeconform']]) {
+      const c = io();
+      expect(await main(argv, c), argv.join(' ')).toBe(2);
+      expect(c.stderrText).toMatch(/^error: /);
+      expect(c.stderrText).toContain('hint:');
+    }
+  });
+
+  it('prints help', async () => {
+    const c = io();
+    expect(await main(['--help'], c)).toBe(0);
+    expect(c.stdoutText).toContain('Usage: npm run validate');
+    expect(c.stdoutText).toContain('--ignore-missing-schemas');
+  });
+});

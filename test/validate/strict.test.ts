@@ -1,0 +1,89 @@
+// The strictness layer and the field locator, on their own.
+import { describe, expect, it } from 'vitest';
+import { StrictValidator } from '../../tooling/src/lib/validate/strict.ts';
+import { lineOfPointer } from '../../tooling/src/lib/validate/locate.ts';
+import { validateResources, validateResourcesAsync } from '../../tooling/src/lib/validate/index.ts';
+import { parseManifests } from '../../tooling/src/lib/manifests.ts';
+
+// A hand-written stand-in for ajv's generated code: reads declared keys, enumerates the `labels` map,
+// and never looks inside `values` (free-form).
+function fakeValidator(data: unknown) {
+  const d = data as Record<string, Record<string, unknown> | undefined>;
+  void d.name;
+  void d.spec;
+  const spec = d.spec;
+  if (spec) {
+    void spec.replicas;
+    void spec.values;
+    const labels = spec.labels as Record<string, unknown> | undefined;
+    if (labels) for (const key in labels) void labels[key];
+  }
+  return null;
+}
+
+describe('StrictValidator', () => {
+  it('reports keys the validator never read, and leaves maps and free-form objects alone', () => {
+    const v = new StrictValidator(fakeValidator);
+    const ok = { name: 'a', spec: { replicas: 1, labels: { any: 'x' }, values: { whatever: { deep: 1 } } } };
+    expect(v.check(ok).unknown).toEqual([]);
+    const bad = { name: 'a', nmae: 'b', spec: { replcias: 1, labels: { other: 'y' }, values: { else: 2 } } };
+    expect(v.check(bad).unknown).toEqual([
+      { pointer: '/nmae', field: 'nmae', known: ['name', 'spec'] },
+      { pointer: '/spec/replcias', field: 'replcias', known: ['labels', 'replicas', 'values'] },
+    ]);
+  });
+
+  it('gives the same answer on the learned fast path as on the first run', () => {
+    const v = new StrictValidator(fakeValidator);
+    const ok = { name: 'a', spec: { replicas: 1, labels: { any: 'x' } } };
+    v.check(ok);
+    expect(v.check({ name: 'b', spec: { replicas: 2, labels: { new: 'z' } } }).unknown).toEqual([]);
+    expect(v.check({ name: 'b', spec: { replicas: 2, extra: true } }).unknown.map((u) => u.pointer)).toEqual(['/spec/extra']);
+  });
+});
+
+describe('validateResources', () => {
+  it('validates synchronously once the schemas are loaded', async () => {
+    const { resources } = parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: 1\n', 'c.yaml');
+    const findings = await validateResourcesAsync(resources);
+    expect(findings).toEqual([expect.objectContaining({ rule: 'schema', pointer: '/data/a', resource: 'ConfigMap c' })]);
+    expect(validateResources(resources)).toEqual(findings);
+  });
+
+  it('refuses to guess when a schema was never loaded', () => {
+    const { resources } = parseManifests('apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n', 's.yaml');
+    expect(() => validateResources(resources)).toThrow(/loadSchemasFor/);
+  });
+});
+
+describe('lineOfPointer', () => {
+  const text = `apiVersion: v1
+kind: X
+spec:
+  http:
+  - match:
+    - uri:
+        exact: /a
+    route:
+    - destination:
+        host: a
+      weight: 10
+    - destination:
+        host: b
+      "wei/ght": 90
+  hosts: [a]`;
+  const lines = text.split('\n');
+  const at = (p: string) => lineOfPointer(lines, 0, lines.length, p);
+  it('follows keys, sequence items and escaped keys by indentation', () => {
+    expect(at('/spec')).toBe(3);
+    expect(at('/spec/http/0/match/0/uri/exact')).toBe(7);
+    expect(at('/spec/http/0/route/0/weight')).toBe(11);
+    expect(at('/spec/http/0/route/1/destination/host')).toBe(13);
+    expect(at('/spec/http/0/route/1/wei~1ght')).toBe(14);
+    expect(at('/spec/hosts')).toBe(15);
+  });
+  it('returns undefined for what is not written', () => {
+    expect(at('/spec/http/1')).toBeUndefined();
+    expect(at('/spec/missing')).toBeUndefined();
+  });
+});
