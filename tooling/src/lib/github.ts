@@ -143,7 +143,8 @@ export function createGitHub(options: GitHubOptions): GitHub {
       return await fn();
     } catch (error) {
       const e = error as RequestErrorLike;
-      const status = typeof e.status === 'number' ? e.status : 0;
+      // Octokit reports a connection failure as status 500 without a response; that is not GitHub's answer.
+      const status = typeof e.status === 'number' && e.response !== undefined ? e.status : 0;
       const details = (e.response?.data?.errors ?? []).map((d) => d.message ?? d.code).filter(Boolean).join('; ');
       const message = quiet(`${e.response?.data?.message ?? e.message ?? String(error)}${details ? ` (${details})` : ''}`);
       throw new GitHubApiError(operation, status, message, hintFor(status, owner, repo, baseUrl), error);

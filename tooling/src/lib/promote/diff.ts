@@ -97,7 +97,9 @@ export function unifiedDiff(a: string, b: string, aName: string, bName: string, 
     const slice = ops.slice(start, end);
     const aCount = slice.filter((o) => o.kind !== '+').length;
     const bCount = slice.filter((o) => o.kind !== '-').length;
-    out.push(`@@ -${aCount === 0 ? aLine - 1 : aLine},${aCount} +${bCount === 0 ? bLine - 1 : bLine},${bCount} @@`);
+    // diff -u leaves out a count of 1, and an empty side starts one line earlier.
+    const range = (line: number, count: number) => (count === 1 ? `${line}` : `${count === 0 ? line - 1 : line},${count}`);
+    out.push(`@@ -${range(aLine, aCount)} +${range(bLine, bCount)} @@`);
     for (const o of slice) out.push(`${o.kind}${o.line}`);
   }
   return `${out.join('\n')}\n`;

@@ -1,6 +1,8 @@
 // The validation gate of a promotion: the one place that calls the validate library, so the dependency
 // (and its result shape) lives here. Any error finding stops a promotion before anything is pushed.
 import type { Finding } from '../findings.ts';
+import { validate } from '../validate/index.ts';
+import { defaultAnalyzers } from '../validate/analyzers.ts';
 
 export interface GateResult {
   /** Kustomization directories that were validated, repository-relative. */
@@ -11,19 +13,11 @@ export interface GateResult {
   infos: number;
 }
 
-interface ValidateModule {
-  validate(input: { root: string; paths: string[]; analyzers: unknown }): Promise<{ findings: Finding[] }>;
-}
-interface AnalyzersModule {
-  defaultAnalyzers: unknown;
-}
-
 /** Validates the changed clusters' exercise folders inside `root` with the default analyzers. */
 export async function runGate(root: string, clusters: readonly string[]): Promise<GateResult> {
   const paths = clusters.map((c) => `clusters/${c}/exercise`);
-  const { validate } = (await import(['..', 'validate', 'index.ts'].join('/'))) as ValidateModule;
-  const { defaultAnalyzers } = (await import(['..', 'validate', 'analyzers.ts'].join('/'))) as AnalyzersModule;
-  const { findings } = await validate({ root, paths, analyzers: defaultAnalyzers });
+  // Two builds at a time: the machine running a workshop is often a laptop, and a promotion checks few units.
+  const { findings } = await validate({ root, paths, analyzers: defaultAnalyzers, concurrency: 2 });
   return summarize(paths, findings);
 }
 

@@ -1,0 +1,83 @@
+// Real temporary git repositories for promotion tests: a working clone of a fixture tree whose `origin`
+// is a bare repository on disk, plus a snapshot of everything a run must not change.
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { $ } from 'zx';
+
+export const PROMOTE_FIXTURE = resolve(fileURLToPath(import.meta.url), '../../fixtures/promote/repo');
+
+export interface TestRepo {
+  /** Temporary parent of everything below. */
+  dir: string;
+  /** The user's clone (the toolkit's root). */
+  work: string;
+  /** The bare repository that is `origin`. */
+  bare: string;
+  git(args: string[], cwd?: string): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+// Tests must not depend on the machine's git configuration (signing, hooks paths, default branch).
+const gitEnv = { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' };
+Object.assign(process.env, gitEnv);
+
+export async function createTestRepo(fixture = PROMOTE_FIXTURE): Promise<TestRepo> {
+  const dir = await mkdtemp(join(tmpdir(), 'promote-test-'));
+  const work = join(dir, 'work');
+  const bare = join(dir, 'origin.git');
+  const run = async (args: string[], cwd = work) => (await $({ cwd, quiet: true, env: { ...process.env, ...gitEnv } })`git ${args}`).stdout.trim();
+  await cp(fixture, work, { recursive: true });
+  await run(['init', '--quiet', '--bare', '--initial-branch=main', bare], dir);
+  await run(['init', '--quiet', '--initial-branch=main']);
+  await run(['config', 'user.name', 'Workshop Facilitator']);
+  await run(['config', 'user.email', 'facilitator@example.com']);
+  await run(['add', '.']);
+  await run(['commit', '--quiet', '-m', 'Workshop repository']);
+  await run(['remote', 'add', 'origin', bare]);
+  await run(['push', '--quiet', '-u', 'origin', 'main']);
+  return { dir, work, bare, git: run, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Commits a change to one file on origin/main through a second clone, as a merged pull request would. */
+export async function commitOnOrigin(repo: TestRepo, file: string, text: string, subject: string): Promise<string> {
+  const other = join(repo.dir, `other-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  await repo.git(['clone', '--quiet', repo.bare, other], repo.dir);
+  await repo.git(['config', 'user.name', 'Merger'], other);
+  await repo.git(['config', 'user.email', 'merger@example.com'], other);
+  await writeFile(join(other, file), text);
+  await repo.git(['commit', '--quiet', '-am', subject], other);
+  await repo.git(['push', '--quiet', 'origin', 'HEAD:main'], other);
+  const sha = await repo.git(['rev-parse', 'HEAD'], other);
+  await rm(other, { recursive: true, force: true });
+  return sha;
+}
+
+export interface Snapshot {
+  head: string;
+  branch: string;
+  status: string;
+  stagedDiff: string;
+  unstagedDiff: string;
+  localRefs: string;
+  remoteRefs: string;
+  worktrees: string;
+  stashes: string;
+}
+
+/** Everything about the user's clone and the remote that a run without writes must leave as it was. */
+export async function snapshot(repo: TestRepo): Promise<Snapshot> {
+  const g = repo.git;
+  return {
+    head: await g(['rev-parse', 'HEAD']),
+    branch: await g(['symbolic-ref', '--quiet', 'HEAD']),
+    status: await g(['status', '--porcelain=v1', '--untracked-files=all']),
+    stagedDiff: await g(['diff', '--cached']),
+    unstagedDiff: await g(['diff']),
+    localRefs: await g(['for-each-ref', '--format=%(refname) %(objectname)']),
+    remoteRefs: await g(['for-each-ref', '--format=%(refname) %(objectname)'], repo.bare),
+    worktrees: await g(['worktree', 'list', '--porcelain']),
+    stashes: await g(['stash', 'list']),
+  };
+}

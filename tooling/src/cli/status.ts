@@ -1,0 +1,89 @@
+// `npm run status`: the exercise each cluster points at on the base branch, and (with a token) any open
+// promotion pull request for it.
+import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { UsageError } from '../lib/errors.ts';
+import { createGitHub, DEFAULT_API_URL, type GitHubOptions } from '../lib/github.ts';
+import { repositoryOf, tokenFrom } from '../lib/promote/apply.ts';
+import { clustersAt, promotionPullsFor, resolveBase, type PromotionPull } from '../lib/promote/state.ts';
+
+const HELP = `Usage: npm run status [-- options]
+
+For each cluster, the exercise its pointer names on the base branch (read from origin, not from your
+checkout) and, when GITHUB_TOKEN (or GH_TOKEN) is set, any open promotion pull request for it.
+
+Options:
+      --base <branch>     branch to read (default: the default branch of origin)
+      --output <format>   text (default) or json
+  -h, --help              show this help
+      --debug             print stack traces on errors
+
+Environment: GITHUB_TOKEN / GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL (see npm run promote -- --help).`;
+
+export interface StatusDeps {
+  github?: Partial<Pick<GitHubOptions, 'retryAfterBaseValue' | 'retries' | 'limiterId'>>;
+}
+
+export async function run(argv: string[], io: Io, deps: StatusDeps = {}): Promise<number> {
+  const debug = argv.includes('--debug');
+  return guarded(io, debug, async () => {
+    const { values, positionals } = parseCli(argv, {
+      help: { type: 'boolean', short: 'h' },
+      debug: { type: 'boolean' },
+      base: { type: 'string' },
+      output: { type: 'string' },
+    });
+    if (values.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    if (positionals.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}.`);
+    const output = oneOf(values.output, ['text', 'json'] as const, '--output', 'text');
+    const ref = await resolveBase(io.root, values.base, (l) => io.stderr(`warning: ${l}`));
+    const clusters = await clustersAt(io.root, ref.commit);
+
+    const token = tokenFrom(io.env);
+    let pulls: Map<string, PromotionPull[]> | undefined;
+    if (token) {
+      const { owner, repo } = await repositoryOf(io.root, io.env);
+      const gh = createGitHub({ token, owner, repo, baseUrl: io.env.GITHUB_API_URL || DEFAULT_API_URL, log: (l) => io.stderr(l), ...deps.github });
+      const open = await gh.listOpenPulls();
+      pulls = new Map(clusters.map((c) => [c.name, promotionPullsFor(open, c.name)]));
+    }
+
+    if (output === 'json') {
+      io.stdout(JSON.stringify({
+        base: ref.base,
+        commit: ref.commit,
+        stale: ref.stale ?? null,
+        clusters: clusters.map((c) => ({
+          name: c.name,
+          file: c.file,
+          exercise: c.exercise ?? null,
+          section: c.section ?? null,
+          title: c.title ?? null,
+          error: c.error ?? null,
+          pullRequests: pulls ? (pulls.get(c.name) ?? []) : null,
+        })),
+      }, null, 2));
+      return clusters.some((c) => c.error) ? 1 : 0;
+    }
+    io.stdout(`Clusters on ${ref.base} (${ref.commit.slice(0, 12)}):`);
+    if (clusters.length === 0) io.stdout('  (no clusters/<name>/exercise/kustomization.yaml found)');
+    const width = Math.max(8, ...clusters.map((c) => c.name.length));
+    for (const c of clusters) {
+      const what = c.exercise ? `${c.exercise}${c.section || c.title ? `  (${[c.section, c.title].filter(Boolean).join(' ')})` : ''}` : `unreadable: ${c.error}`;
+      io.stdout(`  ${c.name.padEnd(width)}  ${what}`);
+      for (const p of pulls?.get(c.name) ?? []) {
+        io.stdout(`  ${''.padEnd(width)}  open promotion to ${p.exercise}${p.draft ? ' (draft)' : ''}: #${p.number} ${p.url}`);
+      }
+    }
+    if (!pulls) io.stdout('Set GITHUB_TOKEN (or GH_TOKEN) to also list open promotion pull requests.');
+    return clusters.some((c) => c.error) ? 1 : 0;
+  });
+}
+
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  return run(argv, io);
+}
+
+runIfMain(import.meta.url, main);
