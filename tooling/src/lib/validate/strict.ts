@@ -34,6 +34,8 @@ export type ErrorList = readonly { instancePath: string; keyword: string; params
 export type RawValidator = (data: unknown) => ErrorList | null;
 
 export function escapePointer(segment: string): string {
+  // Almost no key needs escaping; skipping the regexes is a measurable share of the fast path.
+  if (!segment.includes('~') && !segment.includes('/')) return segment;
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 

@@ -1,0 +1,231 @@
+// `npm run bench`: how fast `npm run validate` is, so later work can be compared against it. Not a test.
+// (a) 10,000 VirtualServices and DestinationRules in one file: resources/s for a whole process, start-up included;
+// (b) generated repositories of N clusters: wall time of a full validate (kustomize renders included).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = join(repo, 'tooling/src/cli/validate.ts');
+const tsx = join(repo, 'node_modules/.bin/tsx');
+/** kubeconform -strict on these machines: 10,000 Istio resources in 1.5 s (from the issue). */
+const KUBECONFORM_RATE = 6_700;
+const TARGET = 3 * KUBECONFORM_RATE;
+
+function virtualService(i: number): string {
+  return `apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata:
+  name: svc-${i}
+  namespace: bench
+spec:
+  hosts:
+  - svc-${i}
+  http:
+  - match:
+    - headers:
+        end-user:
+          exact: user-${i % 7}
+    fault:
+      delay:
+        percentage:
+          value: 100.0
+        fixedDelay: 7s
+    route:
+    - destination:
+        host: svc-${i}
+        subset: v2
+  - match:
+    - uri:
+        prefix: /api/${i}
+    fault:
+      abort:
+        percentage:
+          value: 50
+        httpStatus: 500
+    route:
+    - destination:
+        host: svc-${i}
+        subset: v3
+  - route:
+    - destination:
+        host: svc-${i}
+        subset: v1
+      weight: 90
+    - destination:
+        host: svc-${i}
+        subset: v3
+      weight: 10
+`;
+}
+
+function destinationRule(i: number): string {
+  return `apiVersion: networking.istio.io/v1beta1
+kind: DestinationRule
+metadata:
+  name: svc-${i}
+  namespace: bench
+spec:
+  host: svc-${i}
+  trafficPolicy:
+    loadBalancer:
+      simple: ROUND_ROBIN
+  subsets:
+  - name: v1
+    labels:
+      version: v1
+  - name: v2
+    labels:
+      version: v2
+  - name: v3
+    labels:
+      version: v3
+`;
+}
+
+function write(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+/** A small repository of the real layout: bookinfo app, a few exercises, and N cluster folders. */
+function generateRepo(dir: string, clusters: number): void {
+  const services = ['productpage', 'details', 'ratings', 'reviews'];
+  const base = join(dir, 'apps/bookinfo/base');
+  for (const s of services) {
+    write(join(base, `deployment-${s}.yaml`), `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${s}-v1
+  labels: {app: ${s}, version: v1}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: ${s}, version: v1}
+  template:
+    metadata:
+      labels: {app: ${s}, version: v1}
+    spec:
+      containers:
+      - name: ${s}
+        image: docker.io/istio/examples-bookinfo-${s}-v1:1.20.2
+        ports:
+        - containerPort: 9080
+`);
+    write(join(base, `service-${s}.yaml`), `apiVersion: v1
+kind: Service
+metadata:
+  name: ${s}
+  labels: {app: ${s}}
+spec:
+  ports:
+  - port: 9080
+    name: http
+  selector:
+    app: ${s}
+`);
+  }
+  write(join(base, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: bookinfo
+resources:
+${services.flatMap((s) => [`- deployment-${s}.yaml`, `- service-${s}.yaml`]).join('\n')}
+`);
+  const exercises = ['route-v1', 'shift-50-v3', 'fault-delay'];
+  exercises.forEach((id, n) => {
+    const ex = join(dir, 'exercises', id);
+    write(join(ex, 'virtual-service-all.yaml'), services.map((s, i) => virtualService(n * 10 + i).replace(/svc-\d+/g, s)).join('---\n'));
+    write(join(ex, 'destination-rule-all.yaml'), services.map((s, i) => destinationRule(n * 10 + i).replace(/svc-\d+/g, s)).join('---\n'));
+    write(join(ex, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: bookinfo
+resources:
+- ../../apps/bookinfo/base
+- virtual-service-all.yaml
+- destination-rule-all.yaml
+`);
+  });
+  for (let c = 0; c < clusters; c++) {
+    write(join(dir, `clusters/cluster-${c}/exercise/kustomization.yaml`), `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+- ../../../exercises/${exercises[c % exercises.length]}
+`);
+  }
+}
+
+function timeProcess(command: string, args: string[], cwd: string): { seconds: number; status: number | null; stdout: string } {
+  const start = process.hrtime.bigint();
+  const out = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, KUBECONFORM: '' }, maxBuffer: 64 * 1024 * 1024 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (out.status !== 0) process.stderr.write(`${command} ${args.join(' ')} exited ${out.status}:\n${out.stdout.slice(-2000)}${out.stderr.slice(-2000)}\n`);
+  return { seconds, status: out.status, stdout: out.stdout };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function row(cells: (string | number)[], widths: number[]): string {
+  return cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i] as number) : String(c).padStart(widths[i] as number))).join('  ');
+}
+
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const sizes = (process.env.BENCH_CLUSTERS ?? '1,10,100').split(',').map(Number);
+const work = mkdtempSync(join(tmpdir(), 'validate-bench-'));
+try {
+  // (a) one file of 10,000 resources.
+  const count = 5_000;
+  const file = join(work, 'istio-10k.yaml');
+  const docs: string[] = [];
+  for (let i = 0; i < count; i++) docs.push(virtualService(i), destinationRule(i));
+  writeFileSync(file, docs.join('---\n'));
+  const resources = docs.length;
+  console.log(`Validating ${resources} VirtualServices and DestinationRules (${runs} runs each, median):`);
+  const widths = [44, 9, 13, 9];
+  console.log(row(['process', 'seconds', 'resources/s', 'target'], widths));
+  const cases: [string, string, string[]][] = [
+    ['npm run validate -- <file>', 'npm', ['run', '--silent', 'validate', '--', file, '--no-kubeconform']],
+    ['tsx tooling/src/cli/validate.ts <file>', tsx, [cli, file, '--no-kubeconform']],
+  ];
+  for (const [label, command, args] of cases) {
+    const times = Array.from({ length: runs }, () => timeProcess(command, args, repo).seconds);
+    const t = median(times);
+    const rate = Math.round(resources / t);
+    console.log(row([label, t.toFixed(2), rate, rate >= TARGET ? 'met' : `${TARGET}`], widths));
+  }
+  // The same work inside one process, start-up excluded, for comparing the validator itself.
+  const inProcess = `import { validate } from ${JSON.stringify(join(repo, 'tooling/src/lib/validate/index.ts'))};
+const t0 = performance.now();
+const r = await validate({ root: ${JSON.stringify(repo)}, paths: [${JSON.stringify(file)}], kubeconform: { binary: false } });
+const t1 = performance.now();
+console.log(JSON.stringify({ ms: t1 - t0, resources: r.summary.resources, valid: r.summary.valid }));`;
+  const script = join(work, 'in-process.mts');
+  writeFileSync(script, inProcess);
+  const inner = Array.from({ length: runs }, () => JSON.parse(timeProcess(tsx, [script], repo).stdout.trim().split('\n').at(-1) as string) as { ms: number; valid: number });
+  const ms = median(inner.map((r) => r.ms));
+  console.log(row(['validate() in process, start-up excluded', (ms / 1000).toFixed(2), Math.round(resources / (ms / 1000)), ''], widths));
+  if (inner.some((r) => r.valid !== resources)) console.log('warning: not every generated resource validated clean');
+
+  // (b) full validate of generated repositories.
+  console.log(`\nFull validate of a generated repository (kustomize renders included, ${runs === 1 ? 'one run' : `median of ${Math.min(runs, 2)}`}):`);
+  const w2 = [10, 14, 11, 9];
+  console.log(row(['clusters', 'kustomizations', 'resources', 'seconds'], w2));
+  for (const n of sizes) {
+    const dir = join(work, `repo-${n}`);
+    generateRepo(dir, n);
+    const times: number[] = [];
+    let summary = { units: 0, resources: 0 };
+    for (let i = 0; i < Math.min(runs, 2); i++) {
+      const out = timeProcess(tsx, [cli, '--output', 'json', '--no-kubeconform'], dir);
+      times.push(out.seconds);
+      summary = (JSON.parse(out.stdout) as { summary: typeof summary }).summary;
+    }
+    console.log(row([n, summary.units, summary.resources, median(times).toFixed(2)], w2));
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
