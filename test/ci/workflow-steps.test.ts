@@ -37,7 +37,7 @@ describe('validate.yml steps, against this repository', () => {
   let out: string;
   afterEach(() => rmSync(out, { recursive: true, force: true }));
 
-  it('"Validate manifests" writes a JUnit report and a JSON report, and "Write the job summary" summarises the JSON', async () => {
+  it('"Validate manifests" writes JUnit and JSON reports; "Simulate the promotion" and "Write the job summary" turn them into the summary', async () => {
     out = mkdtempSync(join(tmpdir(), 'ci-reports-'));
     // The scripts write to reports/ in the workspace; here that directory is a temporary one.
     const toTemp = (script: string) => script.replaceAll('mkdir -p reports', ':').replaceAll('reports/', `${out}/`);
@@ -60,12 +60,19 @@ describe('validate.yml steps, against this repository', () => {
     const report = JSON.parse(readFileSync(join(out, 'validate.json'), 'utf8')) as { summary: { resources: number } };
     expect(report.summary.resources).toBeGreaterThan(0);
 
+    // A path that is not a cluster name must not reach the shell or the summary.
+    const changed = 'exercises/fault-abort/exercise.yaml\nclusters/workshop/exercise/kustomization.yaml\nclusters/x`$(touch pwned)`/exercise/kustomization.yaml\n';
+    await runStep(toTemp(stepScript('validate.yml', 'manifests', 'Simulate the promotion')), ROOT, { CHANGED_FILES: changed });
+    expect(existsSync(join(ROOT, 'pwned'))).toBe(false);
     await runStep(toTemp(stepScript('validate.yml', 'manifests', 'Write the job summary')), ROOT, {
-      CHANGED_FILES: 'exercises/fault-abort/exercise.yaml\nREADME.md\n',
+      CHANGED_FILES: changed,
       BASE: '',
       GITHUB_STEP_SUMMARY: summary,
     });
     const text = readFileSync(summary, 'utf8');
+    expect(text).toContain('### Predicted traffic for `workshop`');
+    expect(text).toContain('| User | Page shows | Probability |');
+    expect(text).not.toContain('pwned');
     expect(text.split('\n')[0]).toMatch(exitCode === '0' ? /^## ✅ Manifest validation passed$/ : /^## ❌ Manifest validation failed: \d+ errors?$/);
     expect(text).toContain('- Exercises: `fault-abort`: 3.2 ');
     expect(text).toContain(`| ${report.summary.resources} |`);
