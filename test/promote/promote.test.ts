@@ -57,7 +57,8 @@ function withPointer(text: string, from: string, to: string): string {
   return text.replace(`- ../../../exercises/${from} # the pointer`, `- ../../../exercises/${to} # the pointer`);
 }
 
-describe('npm run promote', () => {
+// Each case runs git, kustomize and validation several times; on a busy shared machine that takes a while.
+describe('npm run promote', { timeout: 180_000 }, () => {
   it('pushes a branch with only the pointer line changed and opens a labelled pull request', async () => {
     const r = await promote(['route-v2']);
     expect(r.code, r.err).toBe(0);
