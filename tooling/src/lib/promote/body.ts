@@ -54,6 +54,14 @@ function validationSection(gate: GateResult): string[] {
   return out;
 }
 
+/** The simulator's route graph and outcome table per cluster: what users will see after the merge. */
+function predictionSection(plan: PlanDraft): string[] {
+  const parts = plan.clusters.filter((c) => c.prediction).map((c) => c.prediction as string);
+  if (parts.length === 0) return [];
+  // The simulator escapes manifest-derived text for Markdown itself; its headings are demoted under ours.
+  return ['### What users will see', '', ...parts.map((p) => p.replace(/^### /gm, '#### ')), ''];
+}
+
 function renderedDiff(plan: PlanDraft): string {
   return plan.clusters.map((c) => c.renderedDiff).filter(Boolean).join('\n');
 }
@@ -83,6 +91,7 @@ function assemble(plan: PlanDraft, gate: GateResult, diff: string, note: string 
     '',
     fenced(plan.clusters.map((c) => c.diff).join(''), 'diff'),
     '',
+    ...predictionSection(plan),
     '### Rendered resources',
     '',
     ...resourceTable(plan),

@@ -9,6 +9,7 @@ import { kustomizeBuild } from '../kustomize.ts';
 import { parseManifests, resourceRef } from '../manifests.ts';
 import { rewritePointer } from '../rewriters/pointer.ts';
 import { unifiedDiff } from './diff.ts';
+import { loadCallGraph, simulate, simulateMarkdown } from '../simulate/index.ts';
 
 export const PROMOTION_LABEL = 'promotion';
 /** GitHub label names: up to 50 characters; no control characters or commas (the CLI splits nothing on them). */
@@ -34,6 +35,8 @@ export interface ClusterChange {
   renderedBefore?: string;
   renderedAfter?: string;
   renderError?: string;
+  /** Markdown from the simulator: route graph and per-user outcomes of the rendered state after the move. */
+  prediction?: string;
   resources: ResourceChanges;
   /** Unified diff of the rendered output. */
   renderedDiff: string;
@@ -203,6 +206,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<PlanDraft> {
     if (renderedBefore !== undefined) change.renderedBefore = renderedBefore;
     if (renderedAfter !== undefined) change.renderedAfter = renderedAfter;
     if (!after.ok) change.renderError = after.error;
+    if (renderedAfter !== undefined) change.prediction = await predict(root, cluster.name, renderedAfter);
     changes.push(change);
   }
   return {
@@ -217,4 +221,18 @@ export async function buildPlan(input: BuildPlanInput): Promise<PlanDraft> {
     baseCommit: input.baseCommit,
     noop: changes.every((c) => c.before === c.after),
   };
+}
+
+/**
+ * What the simulator predicts users will see once the move is synced, as Markdown for the PR body.
+ * A repository without a call graph, or routing the model does not cover, gets a one-line note instead.
+ */
+async function predict(root: string, clusterName: string, rendered: string): Promise<string> {
+  try {
+    const graph = await loadCallGraph(root);
+    const { resources } = parseManifests(rendered, `clusters/${clusterName}/exercise`);
+    return simulateMarkdown(simulate(resources, graph, { target: clusterName }));
+  } catch (error) {
+    return `No traffic prediction: ${(error as Error).message}`;
+  }
 }

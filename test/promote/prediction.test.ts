@@ -1,0 +1,47 @@
+// The promotion PR body shows what users will see after the merge: the simulator's graph and outcome table,
+// computed from the real repository's rendered cluster state.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildPlan } from '../../tooling/src/lib/promote/plan.ts';
+import { composeBody } from '../../tooling/src/lib/promote/body.ts';
+import { summarize } from '../../tooling/src/lib/promote/gate.ts';
+import { loadExercises, findExercise } from '../../tooling/src/lib/exercises.ts';
+import { loadClusters, findCluster } from '../../tooling/src/lib/clusters.ts';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'promote-prediction-'));
+  for (const dir of ['apps', 'exercises', 'clusters']) await cp(join(REPO, dir), join(root, dir), { recursive: true });
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('promotion PR body prediction', () => {
+  it('predicts the seed bug for jason when moving workshop to fault-delay', async () => {
+    const exercise = findExercise(await loadExercises(root), 'fault-delay');
+    const cluster = findCluster(await loadClusters(root), 'workshop');
+    const draft = await buildPlan({ root, exercise, clusters: [cluster], allClusters: false, base: 'main', baseCommit: 'a'.repeat(40), labels: [], draft: false });
+    const prediction = draft.clusters[0]?.prediction ?? '';
+    expect(prediction).toContain('```mermaid');
+    expect(prediction).toMatch(/jason.*reviews-error.*6(\.0)?\s?s/s);
+    const body = composeBody(draft, summarize(['clusters/workshop/exercise'], []));
+    expect(body).toContain('### What users will see');
+    expect(body).toContain('#### Predicted traffic for `workshop`');
+    // buildPlan rewrote the pointer in the temporary copy only.
+    expect(await readFile(join(root, cluster.pointerFile), 'utf8')).toContain('../../../exercises/fault-delay');
+  });
+
+  it('says why there is no prediction when the repository has no call graph', async () => {
+    await rm(join(root, 'apps/bookinfo/callgraph.yaml'));
+    const exercise = findExercise(await loadExercises(root), 'route-v1');
+    const cluster = findCluster(await loadClusters(root), 'workshop-b');
+    const draft = await buildPlan({ root, exercise, clusters: [cluster], allClusters: false, base: 'main', baseCommit: 'b'.repeat(40), labels: [], draft: false });
+    expect(draft.clusters[0]?.prediction).toMatch(/^No traffic prediction: apps\/bookinfo\/callgraph.yaml is missing/);
+  });
+});
