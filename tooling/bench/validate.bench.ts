@@ -94,26 +94,31 @@ function write(file: string, text: string): void {
 function generateRepo(dir: string, clusters: number): void {
   const services = ['productpage', 'details', 'ratings', 'reviews'];
   const base = join(dir, 'apps/bookinfo/base');
+  const versions = ['v1', 'v2', 'v3'];
   for (const s of services) {
-    write(join(base, `deployment-${s}.yaml`), `apiVersion: apps/v1
+    // Every service has pods for every subset the generated DestinationRules name.
+    write(join(base, `deployment-${s}.yaml`), versions.map((v) => `apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: ${s}-v1
-  labels: {app: ${s}, version: v1}
+  name: ${s}-${v}
+  labels: {app: ${s}, version: ${v}}
 spec:
   replicas: 1
   selector:
-    matchLabels: {app: ${s}, version: v1}
+    matchLabels: {app: ${s}, version: ${v}}
   template:
     metadata:
-      labels: {app: ${s}, version: v1}
+      labels: {app: ${s}, version: ${v}}
     spec:
       containers:
       - name: ${s}
         image: docker.io/istio/examples-bookinfo-${s}-v1:1.20.2
         ports:
         - containerPort: 9080
-`);
+        resources:
+          requests: {cpu: 10m, memory: 64Mi}
+          limits: {cpu: 200m, memory: 256Mi}
+`).join('---\n'));
     write(join(base, `service-${s}.yaml`), `apiVersion: v1
 kind: Service
 metadata:
@@ -156,11 +161,11 @@ resources:
   }
 }
 
-function timeProcess(command: string, args: string[], cwd: string): { seconds: number; status: number | null; stdout: string } {
+function timeProcess(command: string, args: string[], cwd: string, quiet = false): { seconds: number; status: number | null; stdout: string } {
   const start = process.hrtime.bigint();
   const out = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, KUBECONFORM: '' }, maxBuffer: 64 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (out.status !== 0) process.stderr.write(`${command} ${args.join(' ')} exited ${out.status}:\n${out.stdout.slice(-2000)}${out.stderr.slice(-2000)}\n`);
+  if (out.status !== 0 && !(quiet && out.status === 1)) process.stderr.write(`${command} ${args.join(' ')} exited ${out.status}:\n${out.stdout.slice(-2000)}${out.stderr.slice(-2000)}\n`);
   return { seconds, status: out.status, stdout: out.stdout };
 }
 
@@ -212,20 +217,25 @@ console.log(JSON.stringify({ ms: t1 - t0, resources: r.summary.resources, valid:
 
   // (b) full validate of generated repositories.
   console.log(`\nFull validate of a generated repository (kustomize renders included, ${runs === 1 ? 'one run' : `median of ${Math.min(runs, 2)}`}):`);
-  const w2 = [10, 14, 11, 9];
-  console.log(row(['clusters', 'kustomizations', 'resources', 'seconds'], w2));
+  const w2 = [10, 14, 11, 9, 8];
+  console.log(row(['clusters', 'kustomizations', 'resources', 'seconds', 'errors'], w2));
+  const rules = new Set<string>();
   for (const n of sizes) {
     const dir = join(work, `repo-${n}`);
     generateRepo(dir, n);
     const times: number[] = [];
-    let summary = { units: 0, resources: 0 };
+    let summary = { units: 0, resources: 0, errors: 0 };
     for (let i = 0; i < Math.min(runs, 2); i++) {
-      const out = timeProcess(tsx, [cli, '--output', 'json', '--no-kubeconform'], dir);
+      // Findings are expected: the generated exercises are not tuned to every analyzer; time is what counts.
+      const out = timeProcess(tsx, [cli, '--output', 'json', '--no-kubeconform'], dir, true);
       times.push(out.seconds);
-      summary = (JSON.parse(out.stdout) as { summary: typeof summary }).summary;
+      const parsed = JSON.parse(out.stdout) as { summary: typeof summary; findings: { rule: string; severity: string }[] };
+      summary = parsed.summary;
+      for (const f of parsed.findings) if (f.severity === 'error') rules.add(f.rule);
     }
-    console.log(row([n, summary.units, summary.resources, median(times).toFixed(2)], w2));
+    console.log(row([n, summary.units, summary.resources, median(times).toFixed(2), summary.errors], w2));
   }
+  if (rules.size) console.log(`(error findings in the generated repositories come from: ${[...rules].sort().join(', ')})`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
