@@ -136,7 +136,7 @@ describe('npm run ci:post-merge', () => {
     const env = { BEFORE_SHA: before, AFTER_SHA: after, GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'owner/repo', GITHUB_API_URL: github.url };
 
     const first = captureIo(repo.dir, env);
-    expect(await main(['--comment'], first)).toBe(0);
+    expect(await main(["--comment"], first)).toBe(0);
     expect(first.stderrText).toBe('comment: created (pull request #7)');
     expect(github.comments.get(7)?.map((c) => c.body)).toEqual([first.stdoutText]);
     expect(github.requests.every((r) => r.authorization === `token ${TOKEN}`)).toBe(true);
@@ -178,8 +178,8 @@ describe('npm run ci:post-merge', () => {
     github.failWith = 403;
     const io = captureIo(repo.dir, { BEFORE_SHA: before, AFTER_SHA: after, GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'owner/repo', GITHUB_API_URL: github.url });
     expect(await main(['--comment'], io)).toBe(1);
-    expect(io.stderrText).toMatch(/error: GitHub API 403 failed while finding the pull request of commit/);
-    expect(io.stderrText).toMatch(/hint: The token lacks `pull-requests: write`/);
+    expect(io.stderrText).toMatch(/error: GitHub API: find the pull request of commit [0-9a-f]{12} failed \(HTTP 403\)/);
+    expect(io.stderrText).toMatch(/hint: The token lacks permission/);
     expect(io.stderrText).not.toContain(TOKEN);
   });
 

@@ -104,7 +104,11 @@ export async function fakeGitHub(): Promise<FakeGitHub> {
       if (fake.failWith) return send(fake.failWith, { message: 'Resource not accessible by integration' });
       let m = /^\/repos\/owner\/repo\/commits\/([0-9a-f]{40})\/pulls$/.exec(path);
       if (m && req.method === 'GET') {
-        const pulls = (state.pullsByCommit.get(m[1] as string) ?? []).map((p) => ({ ...p, html_url: `https://github.test/owner/repo/pull/${p.number}` }));
+        const pulls = (state.pullsByCommit.get(m[1] as string) ?? []).map((p) => ({
+          ...p, title: `Pull request ${p.number}`, body: null, state: 'closed', draft: false, labels: [],
+          head: { ref: `promote/lab/${p.number}`, repo: { full_name: 'owner/repo' } }, base: { ref: 'main' },
+          html_url: `https://github.test/owner/repo/pull/${p.number}`,
+        }));
         return send(200, pulls);
       }
       m = /^\/repos\/owner\/repo\/issues\/(\d+)\/comments$/.exec(path);

@@ -6,7 +6,8 @@ import { loadExercises } from '../lib/exercises.ts';
 import { clusterOfPointerFile } from '../lib/ci/changes.ts';
 import { changedFiles, checkRef, commitExists, listFiles, pointerMoves, ZERO_SHA } from '../lib/ci/git.ts';
 import { POST_MERGE_MARKER, postMergeMessage } from '../lib/ci/post-merge.ts';
-import { commentOnMergedPullRequest, createOctokit, parseRepository } from '../lib/ci/pr-comment.ts';
+import { commentOnMergedPullRequest, parseRepository } from '../lib/ci/pr-comment.ts';
+import { createGitHub } from '../lib/github.ts';
 
 const HELP = `Usage: npm run ci:post-merge -- [options]
 
@@ -66,9 +67,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       const repo = parseRepository(io.env.GITHUB_REPOSITORY);
       const sha = /^[0-9a-f]{40}$/.test(after) ? after : undefined;
       if (!sha) throw new UsageError('--comment needs --after (or AFTER_SHA) to be a full commit SHA.');
-      comment = await commentOnMergedPullRequest(createOctokit(token, io.env.GITHUB_API_URL || undefined), {
-        ...repo, sha, body: message.markdown, marker: POST_MERGE_MARKER,
-      });
+      const github = createGitHub({ token, ...repo, baseUrl: io.env.GITHUB_API_URL || undefined, log: (line) => io.stderr(line) });
+      comment = await commentOnMergedPullRequest(github, { sha, body: message.markdown, marker: POST_MERGE_MARKER });
       const where = comment.pullRequest === undefined ? 'no merged pull request is associated with this commit' : `pull request #${comment.pullRequest}`;
       io.stderr(`comment: ${comment.action} (${where})`);
     }

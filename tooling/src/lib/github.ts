@@ -48,6 +48,13 @@ export interface GitHub {
   updatePull(number: number, input: { title?: string; body?: string; base?: string }): Promise<PullRequest>;
   /** Adds labels to an issue or PR; GitHub creates labels that do not exist yet. */
   addLabels(number: number, labels: readonly string[]): Promise<string[]>;
+  /** The merged pull request that produced commit `sha` (GitHub's commits/{sha}/pulls), if any. */
+  findMergedPullForCommit(sha: string): Promise<PullRequest | undefined>;
+  /**
+   * Puts `body` on issue or PR `number`: the earlier comment containing `marker` is edited (or left alone
+   * when identical) so a re-run never adds a second one.
+   */
+  upsertComment(number: number, body: string, marker: string): Promise<{ action: 'created' | 'updated' | 'unchanged'; url: string }>;
 }
 
 export interface GitHubOptions {
@@ -184,6 +191,24 @@ export function createGitHub(options: GitHubOptions): GitHub {
       const res = await call(`add labels to #${number}`, () =>
         octokit.rest.issues.addLabels({ owner, repo, issue_number: number, labels: [...labels] }));
       return res.data.map((l) => l.name);
+    },
+    async findMergedPullForCommit(sha) {
+      const res = await call(`find the pull request of commit ${sha.slice(0, 12)}`, () =>
+        octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha, per_page: 100 }));
+      const pr = res.data.find((p) => p.merge_commit_sha === sha) ?? res.data.find((p) => p.merged_at !== null);
+      return pr ? toPull(pr) : undefined;
+    },
+    async upsertComment(number, body, marker) {
+      const comments = await call(`list comments of #${number}`, () =>
+        octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 }));
+      const mine = comments.find((c) => typeof c.body === 'string' && c.body.includes(marker));
+      if (mine) {
+        if (mine.body === body) return { action: 'unchanged', url: mine.html_url };
+        const res = await call(`update comment on #${number}`, () => octokit.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body }));
+        return { action: 'updated', url: res.data.html_url };
+      }
+      const res = await call(`comment on #${number}`, () => octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }));
+      return { action: 'created', url: res.data.html_url };
     },
   };
 }
