@@ -5,6 +5,9 @@ import { main } from '../../tooling/src/cli/validate.ts';
 import { escapeXml } from '../../tooling/src/lib/validate/output.ts';
 import { captureIo } from '../support/io.ts';
 
+// The CLI's own behaviour, without the analyzers other parts register (they have their own tests).
+const iso = { registry: [] };
+
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fx = `${root}test/fixtures/validate`;
 // An empty PATH keeps a kubeconform installed on the machine out of these tests.
@@ -13,13 +16,13 @@ const io = () => captureIo(root, { PATH: '' });
 describe('npm run validate', () => {
   it('exits 0 on a clean kustomization and prints the tally', async () => {
     const c = io();
-    expect(await main([`${fx}/good`], c)).toBe(0);
+    expect(await main([`${fx}/good`], c, [], iso)).toBe(0);
     expect(c.stdoutText).toContain('5 resources: 5 valid, 0 invalid, 0 skipped; 0 errors, 0 warnings');
   });
 
   it('exits 1 with findings grouped by file in text output', async () => {
     const c = io();
-    expect(await main([`${fx}/vs-typo-fault.yaml`, `${fx}/vs-string-weight.yaml`], c)).toBe(1);
+    expect(await main([`${fx}/vs-typo-fault.yaml`, `${fx}/vs-string-weight.yaml`], c, [], iso)).toBe(1);
     const text = c.stdoutText;
     expect(text).toMatch(/test\/fixtures\/validate\/vs-string-weight\.yaml\n\s+14\s+error\s+schema\s+VirtualService bookinfo\/reviews \/spec\/http\/0\/route\/0\/weight:/);
     expect(text).toMatch(/test\/fixtures\/validate\/vs-typo-fault\.yaml\n\s+11\s+error\s+schema\s+VirtualService bookinfo\/ratings \/spec\/http\/0\/fualt: unknown field "fualt"/);
@@ -29,7 +32,7 @@ describe('npm run validate', () => {
 
   it('prints json with findings and summary, and nothing else on stdout', async () => {
     const c = io();
-    expect(await main(['--output', 'json', `${fx}/vs-typo-weight.yaml`, `${fx}/good`], c)).toBe(1);
+    expect(await main(['--output', 'json', `${fx}/vs-typo-weight.yaml`, `${fx}/good`], c, [], iso)).toBe(1);
     const parsed = JSON.parse(c.stdoutText) as { findings: unknown[]; summary: Record<string, number> };
     expect(parsed.summary).toMatchObject({ resources: 6, valid: 5, invalid: 1, skipped: 0, errors: 1, warnings: 0, units: 2 });
     expect(parsed.findings).toEqual([
@@ -39,7 +42,7 @@ describe('npm run validate', () => {
 
   it('prints junit XML with a suite per unit, a case per resource and escaped failures', async () => {
     const c = io();
-    expect(await main(['--output', 'junit', `${fx}/good`, `${fx}/vs-string-weight.yaml`, `${fx}/render-fail`], c)).toBe(1);
+    expect(await main(['--output', 'junit', `${fx}/good`, `${fx}/vs-string-weight.yaml`, `${fx}/render-fail`], c, [], iso)).toBe(1);
     const xml = c.stdoutText;
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')).toBe(true);
     expect(xml).toContain('<testsuite name="test/fixtures/validate/good" tests="5" failures="0" errors="0" skipped="0">');
@@ -58,36 +61,42 @@ describe('npm run validate', () => {
   it('reads standard input for -', async () => {
     const c = io();
     const stdin = async () => 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: b\n';
-    expect(await main(['-'], c, [], { stdin })).toBe(0);
+    expect(await main(['-'], c, [], { stdin, registry: [] })).toBe(0);
     expect(c.stdoutText).toContain('1 resource: 1 valid');
   });
 
   it('honours --skip and --ignore-missing-schemas', async () => {
     const skip = io();
-    expect(await main(['--skip', 'VirtualService,Canary', `${fx}/vs-typo-fault.yaml`, `${fx}/canary-no-analysis.yaml`], skip)).toBe(0);
+    expect(await main(['--skip', 'VirtualService,Canary', `${fx}/vs-typo-fault.yaml`, `${fx}/canary-no-analysis.yaml`], skip, [], iso)).toBe(0);
     expect(skip.stdoutText).toContain('2 resources: 0 valid, 0 invalid, 2 skipped');
     const ignore = io();
-    expect(await main(['--ignore-missing-schemas', `${fx}/missing-schema.yaml`], ignore)).toBe(0);
+    expect(await main(['--ignore-missing-schemas', `${fx}/missing-schema.yaml`], ignore, [], iso)).toBe(0);
     expect(ignore.stdoutText).toContain('1 resource: 0 valid, 0 invalid, 1 skipped');
-    expect(await main([`${fx}/missing-schema.yaml`], io())).toBe(1);
+    expect(await main([`${fx}/missing-schema.yaml`], io(), [], iso)).toBe(1);
   });
 
   it('fails on warnings only with --fail-on warning, and never on silenced findings', async () => {
     const warn = () => [{ rule: 'w', severity: 'warning' as const, file: 'x', message: 'a warning' }];
     const silenced = () => [{ rule: 's', severity: 'error' as const, file: 'x', message: 'silenced', silenced: true }];
-    expect(await main([`${fx}/good`], io(), [warn])).toBe(0);
-    expect(await main(['--fail-on', 'warning', `${fx}/good`], io(), [warn])).toBe(1);
+    expect(await main([`${fx}/good`], io(), [warn], iso)).toBe(0);
+    expect(await main(['--fail-on', 'warning', `${fx}/good`], io(), [warn], iso)).toBe(1);
     const c = io();
-    expect(await main(['--fail-on', 'info', `${fx}/good`], c, [silenced])).toBe(0);
+    expect(await main(['--fail-on', 'info', `${fx}/good`], c, [silenced], iso)).toBe(0);
     expect(c.stdoutText).toContain('(1 silenced)');
+  });
+
+  it('runs no analyzers with --no-analyzers', async () => {
+    const failing = () => [{ rule: 'x', severity: 'error' as const, file: 'x', message: 'an analyzer error' }];
+    expect(await main([`${fx}/good`], io(), [failing], iso)).toBe(1);
+    expect(await main(['--no-analyzers', `${fx}/good`], io(), [failing], iso)).toBe(0);
   });
 
   it('shows progress on stderr only with --verbose (or a terminal), never on stdout', async () => {
     const quiet = io();
-    await main(['--output', 'json', `${fx}/good`], quiet, [], { isTTY: false });
+    await main(['--output', 'json', `${fx}/good`], quiet, [], { isTTY: false, registry: [] });
     expect(quiet.stderrText).toBe('');
     const verbose = io();
-    await main(['--verbose', '--output', 'json', `${fx}/good`], verbose, [], { isTTY: false });
+    await main(['--verbose', '--output', 'json', `${fx}/good`], verbose, [], { isTTY: false, registry: [] });
     expect(verbose.stderrText).toContain('Rendering 1 kustomization');
     expect(verbose.stderrText).toContain('kubeconform not found');
     expect(() => JSON.parse(verbose.stdoutText)).not.toThrow();
@@ -104,7 +113,7 @@ describe('npm run validate', () => {
 
   it('prints help', async () => {
     const c = io();
-    expect(await main(['--help'], c)).toBe(0);
+    expect(await main(['--help'], c, [], iso)).toBe(0);
     expect(c.stdoutText).toContain('Usage: npm run validate');
     expect(c.stdoutText).toContain('--ignore-missing-schemas');
   });

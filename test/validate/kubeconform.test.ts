@@ -7,6 +7,9 @@ import { parseManifests } from '../../tooling/src/lib/manifests.ts';
 import { main } from '../../tooling/src/cli/validate.ts';
 import { captureIo } from '../support/io.ts';
 
+// The CLI's own behaviour, without the analyzers other parts register (they have their own tests).
+const iso = { registry: [] };
+
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fx = 'test/fixtures/validate';
 const standIn = `${root}${fx}/kubeconform-stand-in.mjs`;
@@ -53,19 +56,19 @@ describe('kubeconform wrapper', () => {
 
   it('is found through KUBECONFORM by the CLI, and absent it says so once and validates alone', async () => {
     const withIt = captureIo(root, { KUBECONFORM: standIn, PATH: '' });
-    expect(await main(['--verbose', '-'], withIt, [], { stdin: async () => bad })).toBe(1);
+    expect(await main(['--verbose', '-'], withIt, [], { stdin: async () => bad, registry: [] })).toBe(1);
     expect(withIt.stdoutText).toMatch(/error\s+kubeconform \[kubeconform\]\s+ConfigMap bookinfo\/kc-bad-config \/spec\/extra/);
     expect(withIt.stdoutText).toContain("additional properties 'extra' not allowed");
     expect(withIt.stderrText).toContain('Running kubeconform');
 
     const without = captureIo(root, { PATH: '' });
-    expect(await main(['--verbose', '-', `${fx}/good`], without, [], { stdin: async () => bad })).toBe(0);
+    expect(await main(['--verbose', '-', `${fx}/good`], without, [], { stdin: async () => bad, registry: [] })).toBe(0);
     expect(without.stderrText.match(/kubeconform not found/g)).toHaveLength(1);
   });
 
   it('passes --schema-location through and reports kubeconform errors', async () => {
     const c = captureIo(root, { PATH: '' });
-    expect(await main(['--kubeconform', standIn, '--schema-location', 'missing-schemas', `${fx}/good`], c)).toBe(1);
+    expect(await main(['--kubeconform', standIn, '--schema-location', 'missing-schemas', `${fx}/good`], c, [], iso)).toBe(1);
     expect(c.stdoutText).toContain('could not find schema for');
   });
 

@@ -190,14 +190,16 @@ try {
   writeFileSync(file, docs.join('---\n'));
   const resources = docs.length;
   console.log(`Validating ${resources} VirtualServices and DestinationRules (${runs} runs each, median):`);
-  const widths = [44, 9, 13, 9];
+  const widths = [46, 9, 13, 9];
   console.log(row(['process', 'seconds', 'resources/s', 'target'], widths));
   const cases: [string, string, string[]][] = [
-    ['npm run validate -- <file>', 'npm', ['run', '--silent', 'validate', '--', file, '--no-kubeconform']],
-    ['tsx tooling/src/cli/validate.ts <file>', tsx, [cli, file, '--no-kubeconform']],
+    ['npm run validate -- <file> --no-analyzers', 'npm', ['run', '--silent', 'validate', '--', file, '--no-kubeconform', '--no-analyzers']],
+    ['tsx tooling/src/cli/validate.ts <file> (same)', tsx, [cli, file, '--no-kubeconform', '--no-analyzers']],
+    // The default run adds the mesh analyzers; they report every host as missing (the file has no Services).
+    ['npm run validate -- <file> (with analyzers)', 'npm', ['run', '--silent', 'validate', '--', file, '--no-kubeconform']],
   ];
   for (const [label, command, args] of cases) {
-    const times = Array.from({ length: runs }, () => timeProcess(command, args, repo).seconds);
+    const times = Array.from({ length: runs }, () => timeProcess(command, args, repo, true).seconds);
     const t = median(times);
     const rate = Math.round(resources / t);
     console.log(row([label, t.toFixed(2), rate, rate >= TARGET ? 'met' : `${TARGET}`], widths));

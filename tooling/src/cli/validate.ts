@@ -23,6 +23,7 @@ Options:
   --kubeconform <path>         also run this kubeconform binary (default: KUBECONFORM or kubeconform on PATH)
   --no-kubeconform             never run kubeconform
   --schema-location <loc>      schema location passed to kubeconform (repeatable)
+  --no-analyzers               schemas only: skip the mesh analyzers and exercise checks
   --verbose                    print progress to stderr even when it is not a terminal
   --quiet                      no progress, no hints
   --debug                      stack traces for unexpected errors
@@ -38,6 +39,7 @@ const OPTIONS = {
   skip: { type: 'string', multiple: true },
   kubeconform: { type: 'string' },
   'no-kubeconform': { type: 'boolean' },
+  'no-analyzers': { type: 'boolean' },
   'schema-location': { type: 'string', multiple: true },
   verbose: { type: 'boolean' },
   quiet: { type: 'boolean' },
@@ -58,6 +60,8 @@ export interface ValidateCliDeps {
   stdin?: () => Promise<string>;
   /** Whether stderr is a terminal (progress is shown only then, or with --verbose). */
   isTTY?: boolean;
+  /** Replaces the registry's defaultAnalyzers (tests of the CLI itself pass []). */
+  registry?: Analyzer[];
 }
 
 export async function main(argv: string[], io: Io, extraAnalyzers: Analyzer[] = [], deps: ValidateCliDeps = {}): Promise<number> {
@@ -95,7 +99,7 @@ export async function main(argv: string[], io: Io, extraAnalyzers: Analyzer[] = 
       stdin,
       ignoreMissingSchemas: values['ignore-missing-schemas'] ?? false,
       skipKinds,
-      analyzers: [...defaultAnalyzers, ...extraAnalyzers],
+      analyzers: values['no-analyzers'] ? [] : [...(deps.registry ?? defaultAnalyzers), ...extraAnalyzers],
       kubeconform: { binary, schemaLocations: values['schema-location'], env: io.env },
       onProgress: showProgress ? (m) => io.stderr(m) : undefined,
     });
