@@ -39,3 +39,18 @@ describe('parseManifests', () => {
     expect(parseManifests('- a\n- b\n', 's.yaml').findings[0]?.rule).toBe('yaml');
   });
 });
+
+describe('YAML semantics as Kubernetes reads them', () => {
+  it('keeps unquoted dates as strings and supports merge keys', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  day: 2024-01-31\n  base: &b {a: "1"}\n  more:\n    <<: *b\n    c: "2"\n';
+    const [r] = parseManifests(text, 'c.yaml').resources;
+    const data = r?.object.data as Record<string, unknown>;
+    expect(data.day).toBe('2024-01-31');
+    expect(data.more).toEqual({ a: '1', c: '2' });
+  });
+
+  it('counts lines across separators with trailing text and CRLF documents', () => {
+    const text = 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n--- # second\napiVersion: v1\nkind: Service\nmetadata: {name: b}\n---\n\n\napiVersion: v1\nkind: Service\nmetadata: {name: c}\n';
+    expect(parseManifests(text, 'f').resources.map((r) => r.line)).toEqual([1, 5, 9]);
+  });
+});

@@ -32,8 +32,6 @@ export interface ParseResult {
   findings: Finding[];
 }
 
-const SEPARATOR = /^---(?:[ \t].*)?$/;
-
 /** `Kind namespace/name`, or `Kind name` when the object has no namespace. */
 export function resourceRef(object: Pick<KubeObject, 'kind' | 'metadata'>): string {
   const name = object.metadata?.name ?? '<unnamed>';
@@ -46,26 +44,37 @@ interface RawDocument {
   line: number;
 }
 
+// Kubernetes reads YAML through go-yaml into JSON, so unquoted dates stay strings; merge keys (`<<`) work.
+// js-yaml's core schema plus the merge type matches that, and skips the timestamp resolver's cost.
+const KUBE_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [yaml.types.merge] });
+
+const SEPARATORS = /^---(?:[ \t][^\n]*)?$/gm;
+/** A line with content: not blank, not a comment, not a `...` document end marker. */
+const CONTENT_LINE = /^(?![ \t]*(?:#|\.\.\.[ \t]*\r?$))[ \t]*\S/m;
+
+function countLines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** Splits on `---` lines without copying the text line by line; each document keeps its first line number. */
 function splitDocuments(text: string): RawDocument[] {
-  const lines = text.split(/\r?\n/);
   const docs: RawDocument[] = [];
   let start = 0;
-  let current: string[] = [];
-  lines.forEach((line, i) => {
-    if (SEPARATOR.test(line)) {
-      docs.push({ text: current.join('\n'), line: start + 1 });
-      current = [];
-      start = i + 1;
-    } else {
-      current.push(line);
-    }
-  });
-  docs.push({ text: current.join('\n'), line: start + 1 });
+  let line = 1;
+  for (const m of text.matchAll(SEPARATORS)) {
+    const at = m.index as number;
+    docs.push({ text: text.slice(start, at), line });
+    line += countLines(text, start, at) + 1;
+    start = at + m[0].length + 1;
+  }
+  docs.push({ text: start <= text.length ? text.slice(start) : '', line });
   return docs;
 }
 
 function isBlank(text: string): boolean {
-  return text.split('\n').every((l) => /^\s*(#.*)?$/.test(l) || /^\.\.\.\s*$/.test(l));
+  return !CONTENT_LINE.test(text);
 }
 
 /**
@@ -91,7 +100,7 @@ export function parseManifests(text: string, file: string): ParseResult {
     if (isBlank(doc.text)) return;
     let value: unknown;
     try {
-      value = yaml.load(doc.text, { filename: file, json: false });
+      value = yaml.load(doc.text, { filename: file, schema: KUBE_SCHEMA });
     } catch (error) {
       const e = error as { mark?: { line?: number }; reason?: string; message?: string };
       const reason = e.reason ?? e.message ?? String(error);
