@@ -46,7 +46,9 @@ interface RawDocument {
 
 // Kubernetes reads YAML through go-yaml into JSON, so unquoted dates stay strings; merge keys (`<<`) work.
 // js-yaml's core schema plus the merge type matches that, and skips the timestamp resolver's cost.
-const KUBE_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [yaml.types.merge] });
+// (js-yaml exports its built-in types at run time; @types/js-yaml does not declare them.)
+const { merge } = (yaml as unknown as { types: { merge: yaml.Type } }).types;
+const KUBE_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [merge] });
 
 const SEPARATORS = /^---(?:[ \t][^\n]*)?$/gm;
 /** A line with content: not blank, not a comment, not a `...` document end marker. */

@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import yaml from 'js-yaml';
 import type { Finding } from '../findings.ts';
 import type * as Kustomize from '../kustomize.ts';
 import { parseManifests, resourceRef, type SourcedResource } from '../manifests.ts';
@@ -257,33 +258,59 @@ function pointerLine(doc: SourceDoc, pointer: string | undefined): number | unde
   return undefined;
 }
 
+/** Paths a kustomization lists under `resources`, relative to its directory (remote URLs left out). */
+async function listedResources(dir: string): Promise<string[]> {
+  const file = kustomizationFile(dir);
+  if (!file) return [];
+  try {
+    const parsed = yaml.load(await readFile(file, 'utf8')) as { resources?: unknown } | null;
+    const list = Array.isArray(parsed?.resources) ? parsed.resources : [];
+    return list.filter((r): r is string => typeof r === 'string' && !/^[a-z]+:\/\//i.test(r) && !r.includes('?'));
+  } catch {
+    return [];
+  }
+}
+
 /**
- * For a rendered unit, the manifest files directly in the kustomization directory, by kind and name, so
- * findings can point at the file a person edits. Resources from bases or generators stay on the directory.
+ * For a rendered unit, the manifest files a person edits, by kind and name: the files in the kustomization
+ * directory first, then those of the bases it lists under `resources` (nearest wins), so findings can point
+ * at a file and line instead of at kustomize's output. A kind and name written in two files at one level
+ * (a resource and a patch of it) is ambiguous and stays on the directory.
  */
 async function sourceDocs(root: string, abs: string): Promise<Map<string, SourceDoc | null>> {
   const index = new Map<string, SourceDoc | null>();
-  let entries: string[];
-  try {
-    entries = (await readdir(abs)).filter((f) => MANIFEST.test(f) && !KUSTOMIZATION_FILES.includes(f)).sort();
-  } catch {
-    return index;
-  }
-  for (const name of entries) {
-    const file = join(abs, name);
-    let text: string;
+  const seen = new Set<string>();
+  const visit = async (dir: string, depth: number): Promise<void> => {
+    if (depth > 8 || seen.has(dir)) return;
+    seen.add(dir);
+    let entries: string[];
     try {
-      text = await readFile(file, 'utf8');
+      entries = (await readdir(dir)).filter((f) => MANIFEST.test(f) && !KUSTOMIZATION_FILES.includes(f)).sort();
     } catch {
-      continue;
+      return;
     }
-    const parsed = parseManifests(text, display(root, file));
-    for (const [r, doc] of docsOf(text, display(root, file), parsed.resources)) {
-      const key = `${r.object.kind}\u0000${r.object.metadata?.name ?? ''}`;
-      // Two sources for the same kind and name: no way to tell which one kustomize used.
-      index.set(key, index.has(key) ? null : doc);
+    const level = new Map<string, SourceDoc | null>();
+    for (const name of entries) {
+      const file = join(dir, name);
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch {
+        continue;
+      }
+      const parsed = parseManifests(text, display(root, file));
+      for (const [r, doc] of docsOf(text, display(root, file), parsed.resources)) {
+        const key = `${r.object.kind}\u0000${r.object.metadata?.name ?? ''}`;
+        level.set(key, level.has(key) ? null : doc);
+      }
     }
-  }
+    for (const [key, doc] of level) if (!index.has(key)) index.set(key, doc);
+    for (const entry of await listedResources(dir)) {
+      const child = resolve(dir, entry);
+      if (existsSync(child) && kustomizationFile(child)) await visit(child, depth + 1);
+    }
+  };
+  await visit(abs, 0);
   return index;
 }
 
@@ -396,9 +423,14 @@ async function attachLines(root: string, loaded: Loaded, findings: Finding[]): P
   if (!loaded.abs) return;
   const index = await sourceDocs(root, loaded.abs);
   for (const f of findings) {
+    if (f.file !== unit.source) continue;
     const r = f.resource ? byRef.get(f.resource) : undefined;
     const doc = r ? index.get(`${r.object.kind}\u0000${r.object.metadata?.name ?? ''}`) : undefined;
-    if (!doc) continue;
+    if (!doc) {
+      // A line of kustomize's output names nothing a person can open next to a directory.
+      delete f.line;
+      continue;
+    }
     f.file = doc.file;
     f.line = pointerLine(doc, f.pointer) ?? doc.start + 1;
   }
@@ -445,10 +477,12 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const analyzers = options.analyzers ?? [];
   if (analyzers.length > 0) {
     const ctx: AnalyzerContext = { root };
-    for (const unit of units) {
+    for (const l of loaded) {
+      const unit = l.unit;
+      const unitFindings: Finding[] = [];
       for (const analyzer of analyzers) {
         try {
-          findings.push(...(await analyzer(unit, ctx)));
+          unitFindings.push(...(await analyzer(unit, ctx)));
         } catch (error) {
           findings.push({
             rule: 'analyzer',
@@ -459,6 +493,8 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
           });
         }
       }
+      if (unitFindings.length > 0) await attachLines(root, l, unitFindings);
+      findings.push(...unitFindings);
     }
   }
 

@@ -1,0 +1,101 @@
+// Findings on rendered kustomizations point at the file a person edits (the overlay's own files, then its
+// bases), with the line of the field; what cannot be traced keeps only the directory, never an output line.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validate } from '../../tooling/src/lib/validate/index.ts';
+import { meshAnalyzer } from '../../tooling/src/lib/analyzers/index.ts';
+
+let root: string;
+
+const files: Record<string, string> = {
+  'apps/web/kustomization.yaml': 'resources:\n  - service.yaml\n  - destination-rule.yaml\n  - deployment.yaml\n',
+  'apps/web/deployment.yaml': [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: web-v3',
+    '  namespace: demo',
+    'spec:',
+    '  selector:',
+    '    matchLabels: {app: web, version: v3}',
+    '  template:',
+    '    metadata:',
+    '      labels: {app: web, version: v3}',
+    '    spec:',
+    '      containers:',
+    '        - name: web',
+    '          image: example.org/web:1.0.0',
+    '',
+  ].join('\n'),
+  'apps/web/service.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: demo\nspec:\n  selector:\n    app: web\n  ports:\n    - name: http\n      port: 80\n',
+  'apps/web/destination-rule.yaml': [
+    'apiVersion: networking.istio.io/v1',
+    'kind: DestinationRule',
+    'metadata:',
+    '  name: web',
+    '  namespace: demo',
+    'spec:',
+    '  host: web',
+    '  subsets:',
+    '    - name: v1',
+    '      labels:',
+    '        version: v1',
+    '',
+  ].join('\n'),
+  'exercises/step/kustomization.yaml': 'resources:\n  - ../../apps/web\n  - virtual-service-web.yaml\n',
+  'exercises/step/virtual-service-web.yaml': [
+    'apiVersion: networking.istio.io/v1',
+    'kind: VirtualService',
+    'metadata:',
+    '  name: web',
+    '  namespace: demo',
+    'spec:',
+    '  hosts:',
+    '    - web',
+    '  http:',
+    '    - route:',
+    '        - destination:',
+    '            host: web',
+    '            subset: v2',
+    '',
+  ].join('\n'),
+};
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'validate-lines-'));
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(join(root, path, '..'), { recursive: true });
+    await writeFile(join(root, path), text);
+  }
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe('analyzer findings on a rendered overlay', () => {
+  it('name the overlay file and the line of the field', async () => {
+    const report = await validate({ root, paths: ['exercises/step'], analyzers: [meshAnalyzer], kubeconform: { binary: false } });
+    const subset = report.findings.find((f) => f.rule === 'vs-subset-not-found');
+    expect(subset).toMatchObject({ file: 'exercises/step/virtual-service-web.yaml', line: 13, resource: 'VirtualService demo/web' });
+  });
+
+  it('follow `resources` into the base for resources defined there', async () => {
+    const report = await validate({ root, paths: ['exercises/step'], analyzers: [meshAnalyzer], kubeconform: { binary: false } });
+    // The DestinationRule's subset v1 selects no pods (the only Deployment is v3): reported on the base's file.
+    const noPods = report.findings.find((f) => f.rule === 'dr-subset-no-pods');
+    expect(noPods).toMatchObject({ file: 'apps/web/destination-rule.yaml', resource: 'DestinationRule demo/web' });
+    expect(noPods?.line).toBeGreaterThanOrEqual(9);
+    expect(noPods?.line).toBeLessThanOrEqual(11);
+    const resources = report.findings.find((f) => f.rule === 'container-resources-missing');
+    expect(resources).toMatchObject({ file: 'apps/web/deployment.yaml', resource: 'Deployment demo/web-v3' });
+  });
+
+  it('keep only the directory, without a line, when the resource cannot be traced to one file', async () => {
+    await writeFile(join(root, 'exercises/step/patch-web.yaml'), files['exercises/step/virtual-service-web.yaml'] as string);
+    const report = await validate({ root, paths: ['exercises/step'], analyzers: [meshAnalyzer], kubeconform: { binary: false } });
+    const subset = report.findings.find((f) => f.rule === 'vs-subset-not-found');
+    expect(subset?.file).toBe('exercises/step');
+    expect(subset?.line).toBeUndefined();
+    await rm(join(root, 'exercises/step/patch-web.yaml'));
+  });
+});
