@@ -24,7 +24,7 @@ describe('parseManifests', () => {
   it('reports duplicate keys', () => {
     const { findings } = parseManifests('apiVersion: v1\nkind: Service\nkind: Pod\nmetadata: {name: a}\n', 'dup.yaml');
     expect(findings[0]).toMatchObject({ rule: 'yaml', line: 3 });
-    expect(findings[0]?.message).toMatch(/Duplicate key/);
+    expect(findings[0]?.message).toBe('Duplicate key: "kind" appears twice in the same mapping.');
   });
 
   it('reports an empty file and a document without kind', () => {

@@ -78,6 +78,11 @@ export function runIfMain(moduleUrl: string, main: (argv: string[], io: Io) => P
   const entry = process.argv[1];
   if (!entry || resolve(entry) !== fileURLToPath(moduleUrl)) return;
   const argv = process.argv.slice(2);
+  // `npm run validate -- --help | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const io = defaultIo();
   main(argv, io).then(
     (code) => {

@@ -104,9 +104,14 @@ export function parseManifests(text: string, file: string): ParseResult {
     try {
       value = yaml.load(doc.text, { filename: file, schema: KUBE_SCHEMA });
     } catch (error) {
-      const e = error as { mark?: { line?: number }; reason?: string; message?: string };
-      const reason = e.reason ?? e.message ?? String(error);
+      const e = error as { mark?: { line?: number; position?: number }; reason?: string; message?: string };
+      let reason = e.reason ?? e.message ?? String(error);
       const duplicate = /duplicated mapping key/.test(reason);
+      if (duplicate && e.mark?.position !== undefined) {
+        // js-yaml's reason does not say which key; the text at the error mark does.
+        const key = /^\s*(?:-\s+)*["']?([^"':#\n]+?)["']?\s*:/.exec(doc.text.slice(doc.text.lastIndexOf('\n', e.mark.position - 1) + 1))?.[1];
+        if (key) reason = `"${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 80)}" appears twice in the same mapping`;
+      }
       findings.push({
         rule: 'yaml',
         severity: 'error',
