@@ -57,3 +57,17 @@ describe('closest', () => {
     expect(closest('qqqqqqqqqq', ['fault-abort', 'route-v1'])).toBeUndefined();
   });
 });
+
+describe('catalog consistency', () => {
+  it('refuses two exercises at the same position', async () => {
+    const { cp, mkdtemp, readFile, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'catalog-'));
+    await cp(ROOT, dir, { recursive: true });
+    const file = join(dir, 'exercises/beta/exercise.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('order: 2', 'order: 1'));
+    await expect(loadExercises(dir)).rejects.toThrow('exercises/alpha/exercise.yaml and exercises/beta/exercise.yaml both have `order: 1`.');
+    await rm(dir, { recursive: true, force: true });
+  });
+});

@@ -128,6 +128,15 @@ export async function loadExercises(root: string): Promise<Exercise[]> {
     exercises.push(parseExercise(raw, entry.name, `exercises/${entry.name}/exercise.yaml`));
   }
   exercises.sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+  // `--next` and the README table rely on one exercise per position.
+  exercises.forEach((e, i) => {
+    const prev = exercises[i - 1];
+    if (prev && prev.order === e.order) {
+      throw new ToolkitError(`exercises/${prev.id}/exercise.yaml and exercises/${e.id}/exercise.yaml both have \`order: ${e.order}\`.`, {
+        hint: 'Give each exercise its own position in the workshop.',
+      });
+    }
+  });
   return exercises;
 }
 
