@@ -1,7 +1,11 @@
 // Renders every exercise and checks, service by service, where a request with and without
 // `end-user: jason` goes: the routing table of issue 2, so a wrong overlay fails here.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { missingSubsets, ofKind, render, routeOf } from './support.ts';
+import { parseManifests } from '../../tooling/src/lib/manifests.ts';
+import { ROOT, missingSubsets, ofKind, render, routeOf } from './support.ts';
 
 const SERVICES = ['productpage', 'reviews', 'ratings', 'details'] as const;
 type Service = (typeof SERVICES)[number];
@@ -76,6 +80,78 @@ describe('exercise routing', () => {
       expect(http[1]?.match, id).toBeUndefined();
       expect(http[1]?.fault, id).toBeUndefined();
     }
+  });
+});
+
+const CATALOGUE = 'apps/bookinfo/routing';
+
+/** Repository-relative YAML files below `top`, sorted. */
+function yamlFiles(top: string): string[] {
+  return (readdirSync(join(ROOT, top), { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)))
+    .sort();
+}
+
+/** The VirtualServices written in each manifest file under `top` (kind, name and spec as written). */
+function virtualServiceFiles(top: string): { file: string; count: number; services: { name: string; spec: string }[] }[] {
+  return yamlFiles(top).flatMap((file) => {
+    const { resources } = parseManifests(readFileSync(join(ROOT, file), 'utf8'), file);
+    const services = resources
+      .map((r) => r.object)
+      .filter((o) => o.kind === 'VirtualService')
+      .map((o) => ({ name: o.metadata.name ?? '', spec: JSON.stringify(o.spec) }));
+    return services.length > 0 ? [{ file, count: resources.length, services }] : [];
+  });
+}
+
+/** The catalogue entries an exercise's kustomization lists, as folder names under apps/bookinfo/routing. */
+function routingEntries(id: string): string[] {
+  const k = yaml.load(readFileSync(join(ROOT, 'exercises', id, 'kustomization.yaml'), 'utf8')) as { resources?: string[] };
+  const prefix = `../../${CATALOGUE}/`;
+  return (k.resources ?? []).filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length));
+}
+
+describe('the routing catalogue (apps/bookinfo/routing)', () => {
+  const catalogue = readdirSync(join(ROOT, CATALOGUE), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+
+  it('holds every hand-written VirtualService once, one per file; exercises hold none of their own', () => {
+    const files = [...virtualServiceFiles('apps'), ...virtualServiceFiles('exercises')];
+    for (const f of files) expect(f.count, `${f.file} must hold exactly one resource`).toBe(1);
+    const outside = files.map((f) => f.file).filter((f) => !f.startsWith(`${CATALOGUE}/`));
+    // The ingress VirtualService belongs to the app itself; every mesh route comes from the catalogue.
+    expect(outside).toEqual(['apps/bookinfo/base/virtual-service-bookinfo.yaml']);
+    const seen = new Map<string, string>();
+    for (const f of files) {
+      for (const vs of f.services) {
+        const key = `${vs.name} ${vs.spec}`;
+        expect(seen.get(key), `${f.file} copies VirtualService ${vs.name} from ${seen.get(key)}`).toBeUndefined();
+        seen.set(key, f.file);
+      }
+    }
+    // Each folder is named after what it routes, starting with the service (= the VirtualService name).
+    for (const entry of catalogue) {
+      const vs = files.find((f) => f.file.startsWith(`${CATALOGUE}/${entry}/`));
+      expect(vs?.file, entry).toBe(`${CATALOGUE}/${entry}/virtual-service-${entry}.yaml`);
+      expect(entry.startsWith(`${vs?.services[0]?.name}-`), entry).toBe(true);
+    }
+  });
+
+  it('gives each exercise exactly one entry per VirtualService it routes, and leaves no entry unused', async () => {
+    const used = new Set<string>();
+    for (const id of Object.keys(ROUTING)) {
+      const entries = routingEntries(id);
+      entries.forEach((e) => used.add(e));
+      for (const e of entries) expect(catalogue, `exercises/${id} lists ${e}`).toContain(e);
+      const meshRoutes = ofKind(await render(`exercises/${id}`), 'VirtualService')
+        .filter((vs) => !(vs.spec as { gateways?: string[] }).gateways)
+        .map((vs) => vs.metadata.name)
+        .sort();
+      const servicesListed = entries.map((e) => e.split('-')[0]).sort();
+      expect(servicesListed, `exercises/${id}`).toEqual(meshRoutes);
+      expect(new Set(servicesListed).size, `exercises/${id} lists two entries for one service`).toBe(servicesListed.length);
+    }
+    expect([...used].sort()).toEqual(catalogue);
   });
 });
 
