@@ -57,7 +57,10 @@ describe('summaryMarkdown', () => {
     ]);
     const rows = lines.filter((l) => /^\| (❌|⚠️|🔇)/.test(l));
     expect(rows.map((r) => r.split(' | ')[0])).toEqual(['| ❌ error', '| ⚠️ warning', '| 🔇 error (silenced)']);
-    expect(rows[0]).toContain('| schema | VirtualService bookinfo/reviews | exercises/two/virtual-service-reviews.yaml:12 |');
+    expect(lines).toContain('| Severity | Rule | Resource | Field | File | Message |');
+    expect(rows[0]).toContain('| schema | VirtualService bookinfo/reviews | /spec/http/0/fualt | exercises/two/virtual-service-reviews.yaml:12 |');
+    // A finding without a pointer keeps the column, empty.
+    expect(rows[1]).toContain('| VirtualService bookinfo/reviews |  | exercises/two/virtual-service-reviews.yaml |');
     expect(rows[0]).toContain('\\| &lt;img src=x onerror=alert(1)&gt; \\[click\\](https://evil.example)');
     expect(rows[1]).toContain('| vs-subset-not-found (kubeconform) |');
     expect(text).not.toMatch(/<img|(?<!\\)\]\(/);

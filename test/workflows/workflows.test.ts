@@ -54,7 +54,7 @@ describe('the workflows', () => {
   it('run only npm scripts that exist in package.json', () => {
     const scripts = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
     const used = new Set(workflowFiles.flatMap((f) => npmScriptsRun(read(f))));
-    expect([...used].sort()).toEqual(['ci:post-merge', 'ci:summary', 'promote', 'simulate', 'test', 'validate']);
+    expect([...used].sort()).toEqual(['ci:junit', 'ci:post-merge', 'ci:summary', 'promote', 'simulate', 'test', 'validate']);
     for (const name of used) expect(scripts).toContain(name);
   });
 
@@ -69,14 +69,30 @@ describe('the workflows', () => {
         }
       }
     }
-    expect(checked).toBe(5);
+    expect(checked).toBe(6);
   });
 
-  it('never trigger on pull_request_target, and validate runs on pull requests and pushes to main', () => {
+  it('never trigger on pull_request_target; validate runs on pull requests, pushes to main and input-free dispatches', () => {
     for (const file of workflowFiles) expect(Object.keys(parsed(file).on)).not.toContain('pull_request_target');
     const on = parsed('validate.yml').on;
-    expect(Object.keys(on).sort()).toEqual(['pull_request', 'push']);
+    expect(Object.keys(on).sort()).toEqual(['pull_request', 'push', 'workflow_dispatch']);
     expect(on.push).toEqual({ branches: ['main'] });
+    // No inputs: a dispatched run checks exactly the ref it was dispatched on.
+    expect(on.workflow_dispatch).toBeNull();
+  });
+
+  it('check out without leaving the token in git config, every one of them', () => {
+    let checkouts = 0;
+    for (const file of workflowFiles) {
+      for (const job of Object.values(parsed(file).jobs)) {
+        for (const step of (job.steps ?? []) as Record<string, unknown>[]) {
+          if (!String(step.uses ?? '').startsWith('actions/checkout@')) continue;
+          expect([file, (step.with as Record<string, unknown>)['persist-credentials']]).toEqual([file, false]);
+          checkouts += 1;
+        }
+      }
+    }
+    expect(checkouts).toBe(4);
   });
 });
 
@@ -92,16 +108,46 @@ describe('promote.yml', () => {
     expect(dispatch.inputs.cluster?.type).toBe('string');
   });
 
-  it('grants only contents and pull-requests write, on the job, and serialises per cluster', () => {
+  it('grants contents and pull-requests write to the promote job, actions write to the dispatch job only, and serialises per cluster', () => {
     expect(workflow.permissions).toEqual({});
+    expect(Object.keys(workflow.jobs)).toEqual(['promote', 'checks']);
     expect(workflow.jobs.promote?.permissions).toEqual({ 'contents': 'write', 'pull-requests': 'write' });
+    expect(workflow.jobs.checks?.permissions).toEqual({ actions: 'write' });
     expect(workflow.concurrency).toEqual({ 'group': 'promote-${{ inputs.cluster }}', 'cancel-in-progress': false });
   });
 
-  it('hands the inputs and the token to npm run promote through env', () => {
-    const step = (workflow.jobs.promote?.steps as Record<string, unknown>[]).find((s) => String(s.run ?? '').includes('npm run promote'));
+  const promoteSteps = () => workflow.jobs.promote?.steps as Record<string, unknown>[];
+  const stepIndex = (name: string) => promoteSteps().findIndex((s) => s.name === name);
+
+  it('hands the inputs and the token to npm run promote through env, and keeps its JSON for the next step', () => {
+    const step = promoteSteps().find((s) => String(s.run ?? '').includes('npm run --silent promote'));
     expect(step?.env).toEqual({ EXERCISE: '${{ inputs.exercise }}', CLUSTER: '${{ inputs.cluster }}', GITHUB_TOKEN: '${{ github.token }}' });
-    expect(step?.run).toBe('npm run promote -- "$EXERCISE" --cluster="$CLUSTER"');
+    expect(step?.run).toBe('set -euo pipefail\nnpm run --silent promote -- "$EXERCISE" --cluster="$CLUSTER" --output json | tee "$RUNNER_TEMP/promote.json"\n');
+  });
+
+  it('checks out without persisting the token and lets git read it only after npm ci, from env', () => {
+    const checkout = promoteSteps().find((s) => String(s.uses ?? '').startsWith('actions/checkout@'));
+    expect(checkout?.with).toEqual({ 'fetch-depth': 0, 'persist-credentials': false });
+    const install = stepIndex('Install dependencies');
+    const credentials = stepIndex('Let git authenticate from GITHUB_TOKEN');
+    const promote = stepIndex('npm run promote');
+    expect(install).toBeGreaterThan(0);
+    expect(install).toBeLessThan(credentials);
+    expect(credentials).toBeLessThan(promote);
+    // The credential step itself is given no token: the helper reads it when git runs inside the promote step.
+    expect(promoteSteps()[credentials]?.env).toBeUndefined();
+  });
+
+  it('dispatches validate.yml on the pushed promotion branch, read from promote\'s JSON, with values only from env', () => {
+    expect(workflow.jobs.promote?.outputs).toEqual({ branch: '${{ steps.branch.outputs.branch }}' });
+    const checks = workflow.jobs.checks as { needs: string; if: string; steps: Record<string, unknown>[] };
+    expect(checks.needs).toBe('promote');
+    expect(checks.if).toBe("${{ needs.promote.outputs.branch != '' }}");
+    expect(checks.steps).toHaveLength(1);
+    const [dispatch] = checks.steps;
+    expect(dispatch?.env).toEqual({ BRANCH: '${{ needs.promote.outputs.branch }}', GH_TOKEN: '${{ github.token }}', GH_REPO: '${{ github.repository }}' });
+    expect(dispatch?.run).toBe('gh workflow run validate.yml --ref "$BRANCH"');
+    for (const { script } of runScripts(read('promote.yml'))) expect(script).not.toContain('${{');
   });
 });
 
@@ -121,10 +167,18 @@ describe('validate.yml', () => {
     const env = (workflow as unknown as { env: Record<string, string> }).env;
     expect(env.KUBECONFORM_VERSION).toMatch(/^v\d+\.\d+\.\d+$/);
     expect(env.KUBECONFORM_SHA256).toMatch(/^[0-9a-f]{64}$/);
-    expect(env.CRDS_CATALOG).toBe('https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json');
+    // Pinned to a commit of the catalog, not its moving main branch.
+    expect(env.CRDS_CATALOG).toBe('https://raw.githubusercontent.com/datreeio/CRDs-catalog/041baf4c1d3740ca21461cab765e7432ecd073ef/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json');
     expect(text).toMatch(/sha256sum --check --strict -/);
     expect(text).toMatch(/echo "KUBECONFORM=\$dir\/kubeconform" >> "\$GITHUB_ENV"/);
     expect(text).toMatch(/--schema-location default --schema-location "\$CRDS_CATALOG"/);
+  });
+
+  it('runs validate once and makes the JUnit report from its JSON', () => {
+    const scripts = runScripts(text).map((s) => s.script).join('\n');
+    expect(scripts.match(/npm run --silent validate\b/g)).toHaveLength(1);
+    expect(scripts).toMatch(/npm run --silent validate -- --output json[^\n]*\\\n[^\n]*> reports\/validate\.json/);
+    expect(scripts).toContain('npm run --silent ci:junit -- --validation reports/validate.json > reports/validate.xml');
   });
 
   it('gives checks: write only to the job that publishes the JUnit report', () => {
@@ -143,6 +197,11 @@ describe('the security lint rejects each fixture for its rule', () => {
     ['excessive-permissions.yml', ['excessive-permissions']],
     ['expression-in-run.yml', ['expression-in-run']],
     ['pull-request-target.yml', ['pull-request-target']],
+    ['unpinned-flow-style.yml', ['unpinned-action']],
+    ['unpinned-reusable-workflow.yml', ['unpinned-action']],
+    ['read-all-permissions.yml', ['excessive-permissions']],
+    ['expression-in-script.yml', ['expression-in-script']],
+    ['checkout-persists-credentials.yml', ['checkout-persists-credentials']],
   ];
 
   it('covers every rule but the YAML one with a fixture', () => {
@@ -169,6 +228,38 @@ describe('the security lint rejects each fixture for its rule', () => {
     expect(finding?.line).toBe(text.split('\n').findIndex((l) => l.includes('--cluster ${{')) + 1);
     expect(finding?.message).toBe('Step "Promote" of job "build" expands untrusted input `${{ inputs.cluster }}` inside `run:`.');
     expect(finding?.resource).toBe('Job build step "Promote"');
+  });
+
+  it('finds flow-style and reusable-workflow references on their lines, with their comments', () => {
+    const flow = readFileSync(join(FIXTURES, 'reject', 'unpinned-flow-style.yml'), 'utf8');
+    const [finding] = lintWorkflow('f.yml', flow);
+    expect(finding?.line).toBe(flow.split('\n').findIndex((l) => l.includes('uses: actions/checkout@v4')) + 1);
+    expect(finding?.message).toBe('`actions/checkout@v4` is pinned to "v4", not a full commit SHA.');
+    const reusable = readFileSync(join(FIXTURES, 'reject', 'unpinned-reusable-workflow.yml'), 'utf8');
+    expect(lintWorkflow('r.yml', reusable)[0]?.resource).toBe('Action octo-org/shared/.github/workflows/check.yml');
+    const sha = '11bd71901bbe5b1630ceea73d27597364c9af683';
+    const twice = `on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions: {}\n    steps:\n      - {uses: "actions/cache@${sha}"} # v4.2.2\n      - uses: actions/cache@${sha}\n`;
+    expect(actionReferences(twice)).toEqual([
+      { ref: `actions/cache@${sha}`, comment: 'v4.2.2', line: 8, job: 'a' },
+      { ref: `actions/cache@${sha}`, comment: '', line: 9, job: 'a' },
+    ]);
+    expect(lintWorkflow('t.yml', twice).map((f) => [f.rule, f.line])).toEqual([['pin-without-version', 9]]);
+  });
+
+  it('flags read-all and write-all at the top, and any expression in a github-script script', () => {
+    const text = (permissions: string) => `on: push\npermissions: ${permissions}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions: {}\n    steps:\n      - run: echo\n`;
+    for (const p of ['read-all', 'write-all']) {
+      const [finding] = lintWorkflow('p.yml', text(p));
+      expect([finding?.rule, finding?.line, finding?.message]).toEqual(['excessive-permissions', 2, `Top-level \`permissions: ${p}\` grants every scope to every job.`]);
+    }
+    expect(lintWorkflow('p.yml', text('{}'))).toEqual([]);
+    const script = readFileSync(join(FIXTURES, 'reject', 'expression-in-script.yml'), 'utf8');
+    const [finding] = lintWorkflow('s.yml', script);
+    expect(finding?.line).toBe(script.split('\n').findIndex((l) => l.includes('const title')) + 1);
+    expect(finding?.message).toBe('Step "Label" of job "triage" expands untrusted input `${{ github.event.issue.title }}` inside the github-script `script`.');
+    // The fix the hint gives passes: the value arrives through env and is read from process.env.
+    const fixed = script.replace('"${{ github.event.issue.title }}"', 'process.env.TITLE').replace('        with:', '        env:\n          TITLE: ${{ github.event.issue.title }}\n        with:');
+    expect(lintWorkflow('s.yml', fixed)).toEqual([]);
   });
 
   it('accepts the clean fixture, which actionlint also accepts', () => {

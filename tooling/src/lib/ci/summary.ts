@@ -86,10 +86,12 @@ function findingsSection(report: ValidationReport, max: number): string[] {
     f.silenced ? `🔇 ${f.severity} (silenced)` : ICON[f.severity],
     md(f.rule) + (f.source === 'kubeconform' ? ' (kubeconform)' : ''),
     f.resource ? md(f.resource) : '',
+    // The pointer names the field inside the resource, which the file and line alone do not.
+    f.pointer ? md(f.pointer) : '',
     f.file ? md(f.file) + (f.line ? `:${f.line}` : '') : '',
     md(f.message) + (f.hint ? `<br>*${md(f.hint)}*` : ''),
   ]);
-  out.push(...table(['Severity', 'Rule', 'Resource', 'File', 'Message'], rows));
+  out.push(...table(['Severity', 'Rule', 'Resource', 'Field', 'File', 'Message'], rows));
   if (shown.length > max) out.push('', `…and ${shown.length - max} more; the JUnit test report lists every finding.`);
   return out;
 }

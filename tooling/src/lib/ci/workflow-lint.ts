@@ -33,13 +33,23 @@ export const WORKFLOW_RULES = {
   },
   'excessive-permissions': {
     id: 'excessive-permissions',
-    description: 'Write access is granted to the whole workflow, or `write-all` is used.',
-    hint: 'Keep the top-level permissions read-only and grant write scopes on the one job that needs them.',
+    description: 'Write access is granted to the whole workflow, the top level uses `read-all` or `write-all`, or a job uses `write-all`.',
+    hint: 'Set the top level to `permissions: {}` (or `contents: read`) and grant each job only the scopes it needs, by name.',
   },
   'expression-in-run': {
     id: 'expression-in-run',
     description: 'A `${{ }}` expression is expanded inside a `run:` script, where its value becomes shell code.',
     hint: 'Pass the value through `env:` (e.g. `env: { CLUSTER: ${{ inputs.cluster }} }`) and use "$CLUSTER" in the script.',
+  },
+  'expression-in-script': {
+    id: 'expression-in-script',
+    description: 'A `${{ }}` expression is expanded inside the `script` of `actions/github-script`, where its value becomes JavaScript code.',
+    hint: 'Pass the value through the step\'s `env:` and read it as `process.env.NAME` in the script.',
+  },
+  'checkout-persists-credentials': {
+    id: 'checkout-persists-credentials',
+    description: '`actions/checkout` runs without `persist-credentials: false`, so the job token stays in .git/config for every later step, dependency install scripts included.',
+    hint: 'Set `with: { persist-credentials: false }`; a job that pushes gives git the token only in the step that pushes (see promote.yml).',
   },
   'pull-request-target': {
     id: 'pull-request-target',
@@ -88,6 +98,59 @@ function hasWrite(permissions: unknown): boolean {
   return Object.values(permissions).some((v) => v === 'write');
 }
 
+export interface ActionReference {
+  /** The `uses:` value as parsed, e.g. `actions/checkout@<sha>`. */
+  ref: string;
+  /** The trailing comment on the line that holds it, without `#` (the version of a SHA pin), or ''. */
+  comment: string;
+  /** 1-based line of that `uses:` in the text, or undefined when it could not be located. */
+  line: number | undefined;
+  job: string;
+}
+
+/** The references of a parsed workflow, each with the step that holds it (none for a reusable-workflow job). */
+function locateUses(text: string, workflow: Json): (ActionReference & { step?: Json })[] {
+  if (!isMapping(workflow.jobs)) return [];
+  const found: { ref: string; job: string; step?: Json }[] = [];
+  for (const [job, body] of Object.entries(workflow.jobs)) {
+    if (!isMapping(body)) continue;
+    if (typeof body.uses === 'string') found.push({ ref: body.uses, job });
+    if (!Array.isArray(body.steps)) continue;
+    for (const step of body.steps) {
+      if (isMapping(step) && typeof step.uses === 'string') found.push({ ref: step.uses, job, step });
+    }
+  }
+  // References are placed in document order; the cursor keeps a repeated reference on its own line.
+  let cursor = 0;
+  return found.map((entry) => {
+    const pattern = new RegExp(`\\buses\\s*:\\s*(["']?)${escapeRegExp(entry.ref)}\\1`, 'g');
+    pattern.lastIndex = cursor;
+    const m = pattern.exec(text);
+    if (!m) return { ...entry, comment: '', line: undefined };
+    cursor = m.index + m[0].length;
+    const lineEnd = text.indexOf('\n', cursor);
+    const rest = text.slice(cursor, lineEnd === -1 ? undefined : lineEnd);
+    const comment = /(?:^|\s)#\s*(.*?)\s*$/.exec(rest)?.[1] ?? '';
+    return { ...entry, comment, line: text.slice(0, m.index).split('\n').length };
+  });
+}
+
+/**
+ * Every `uses:` of a workflow, read from the parsed YAML (`jobs.*.uses` for reusable workflows and
+ * `jobs.*.steps[].uses`), so block, flow (`- {uses: x}`) and quoted styles are all found. The text is
+ * read only to place each one on a line and to read the comment after it, which YAML parsing drops.
+ */
+export function actionReferences(text: string): ActionReference[] {
+  let workflow: unknown;
+  try {
+    workflow = yaml.load(text);
+  } catch {
+    return [];
+  }
+  if (!isMapping(workflow)) return [];
+  return locateUses(text, workflow).map(({ ref, comment, line, job }) => ({ ref, comment, line, job }));
+}
+
 /**
  * Lints one workflow file. `file` is the repository-relative path used in findings; `text` is its
  * content (the raw text is needed because version comments do not survive YAML parsing).
@@ -119,14 +182,20 @@ export function lintWorkflow(file: string, text: string): Finding[] {
     add('pull-request-target', 'Triggered by `pull_request_target`.', lineOf(lines, /pull_request_target/), 'Workflow');
   }
 
+  const topPermissionsLine = lineOf(lines, /^permissions\s*:/);
   if (workflow.permissions === undefined) {
     add('missing-permissions', 'The workflow has no top-level `permissions`.', 1, 'Workflow');
+  } else if (workflow.permissions === 'read-all' || workflow.permissions === 'write-all') {
+    // read-all is not least privilege either: every job can read every scope (packages, security events...).
+    add('excessive-permissions', `Top-level \`permissions: ${workflow.permissions}\` grants every scope to every job.`, topPermissionsLine, 'Workflow');
   } else if (hasWrite(workflow.permissions)) {
-    add('excessive-permissions', 'Top-level `permissions` grant write access to every job.', lineOf(lines, /^permissions\s*:/), 'Workflow');
+    add('excessive-permissions', 'Top-level `permissions` grant write access to every job.', topPermissionsLine, 'Workflow');
   }
 
+  const jobLines = new Map<string, number | undefined>();
   for (const [jobId, job] of Object.entries(workflow.jobs)) {
     const jobLine = lineOf(lines, new RegExp(`^\\s+["']?${escapeRegExp(jobId)}["']?\\s*:`));
+    jobLines.set(jobId, jobLine);
     const resource = `Job ${jobId}`;
     if (!isMapping(job)) continue;
     if (job.permissions === undefined) {
@@ -136,49 +205,55 @@ export function lintWorkflow(file: string, text: string): Finding[] {
     }
     const steps = Array.isArray(job.steps) ? job.steps : [];
     steps.forEach((step: unknown, index: number) => {
-      if (!isMapping(step) || typeof step.run !== 'string') return;
+      if (!isMapping(step)) return;
       const label = typeof step.name === 'string' ? `"${step.name}"` : `#${index + 1}`;
-      const expression = /\$\{\{[\s\S]*?\}\}/.exec(step.run);
-      if (!expression) return;
-      const firstScriptLine = step.run.split('\n').find((l) => l.includes('${{')) ?? '';
-      const at = lineOf(lines, new RegExp(escapeRegExp(firstScriptLine.trim())), (jobLine ?? 1) - 1);
-      const what = UNTRUSTED.test(step.run) ? 'untrusted input' : 'an expression';
-      add('expression-in-run', `Step ${label} of job "${jobId}" expands ${what} \`${expression[0]}\` inside \`run:\`.`, at, `${resource} step ${label}`);
+      const where = (script: string): number | undefined => {
+        const first = script.split('\n').find((l) => l.includes('${{')) ?? '';
+        return lineOf(lines, new RegExp(escapeRegExp(first.trim())), (jobLine ?? 1) - 1);
+      };
+      if (typeof step.run === 'string') {
+        const expression = /\$\{\{[\s\S]*?\}\}/.exec(step.run);
+        if (expression) {
+          const what = UNTRUSTED.test(step.run) ? 'untrusted input' : 'an expression';
+          add('expression-in-run', `Step ${label} of job "${jobId}" expands ${what} \`${expression[0]}\` inside \`run:\`.`, where(step.run), `${resource} step ${label}`);
+        }
+      }
+      // actions/github-script evaluates `with.script` as JavaScript: the same injection as a shell script.
+      const script = isMapping(step.with) ? step.with.script : undefined;
+      if (typeof step.uses === 'string' && /^actions\/github-script@/.test(step.uses) && typeof script === 'string') {
+        const expression = /\$\{\{[\s\S]*?\}\}/.exec(script);
+        if (expression) {
+          const what = UNTRUSTED.test(script) ? 'untrusted input' : 'an expression';
+          add('expression-in-script', `Step ${label} of job "${jobId}" expands ${what} \`${expression[0]}\` inside the github-script \`script\`.`, where(script), `${resource} step ${label}`);
+        }
+      }
     });
   }
 
-  // `uses:` is checked on the text so the version comment on the same line can be read.
-  lines.forEach((raw, i) => {
-    const m = /^\s*(?:-\s+)?uses\s*:\s*["']?([^"'\s#]+)["']?\s*(#.*)?$/.exec(raw);
-    if (!m) return;
-    const ref = m[1] as string;
-    const comment = m[2] ?? '';
-    if (ref.startsWith('./')) return;
+  for (const { ref, comment, line, job, step } of locateUses(text, workflow)) {
+    const at = line ?? jobLines.get(job);
+    if (step && /^actions\/checkout@/.test(ref)) {
+      const persist = isMapping(step.with) ? step.with['persist-credentials'] : undefined;
+      if (persist !== false && persist !== 'false') {
+        add('checkout-persists-credentials', `\`${ref.split('@')[0]}\` in job "${job}" keeps the token in git config (\`persist-credentials\` is ${persist === undefined ? 'not set, so true' : JSON.stringify(persist)}).`, at, `Job ${job}`);
+      }
+    }
+    if (ref.startsWith('./')) continue;
     if (ref.startsWith('docker://')) {
-      if (!/@sha256:[0-9a-f]{64}$/.test(ref)) add('unpinned-action', `\`${ref}\` is not pinned to an image digest.`, i + 1, `Action ${ref}`);
-      return;
+      if (!/@sha256:[0-9a-f]{64}$/.test(ref)) add('unpinned-action', `\`${ref}\` is not pinned to an image digest.`, at, `Action ${ref}`);
+      continue;
     }
-    const at = ref.lastIndexOf('@');
-    const version = at === -1 ? '' : ref.slice(at + 1);
-    const name = at === -1 ? ref : ref.slice(0, at);
+    const sep = ref.lastIndexOf('@');
+    const version = sep === -1 ? '' : ref.slice(sep + 1);
+    const name = sep === -1 ? ref : ref.slice(0, sep);
     if (!FULL_SHA.test(version)) {
-      add('unpinned-action', `\`${ref}\` is pinned to ${version ? `"${version}"` : 'nothing'}, not a full commit SHA.`, i + 1, `Action ${name}`);
-    } else if (!VERSION_COMMENT.test(comment)) {
-      add('pin-without-version', `\`${name}@${version.slice(0, 7)}…\` has no \`# vX.Y.Z\` comment.`, i + 1, `Action ${name}`);
+      add('unpinned-action', `\`${ref}\` is pinned to ${version ? `"${version}"` : 'nothing'}, not a full commit SHA.`, at, `Action ${name}`);
+    } else if (!VERSION_COMMENT.test(`# ${comment}`)) {
+      add('pin-without-version', `\`${name}@${version.slice(0, 7)}…\` has no \`# vX.Y.Z\` comment.`, at, `Action ${name}`);
     }
-  });
+  }
 
   return findings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.rule.localeCompare(b.rule));
-}
-
-/** Every `uses:` reference in a workflow text, as written (for tests and reports). */
-export function actionReferences(text: string): { ref: string; comment: string; line: number }[] {
-  const refs: { ref: string; comment: string; line: number }[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const m = /^\s*(?:-\s+)?uses\s*:\s*["']?([^"'\s#]+)["']?\s*(#.*)?$/.exec(raw);
-    if (m) refs.push({ ref: m[1] as string, comment: (m[2] ?? '').replace(/^#\s*/, ''), line: i + 1 });
-  });
-  return refs;
 }
 
 /** The `run:` scripts of every step, with their job id, so tests can check what a workflow executes. */
