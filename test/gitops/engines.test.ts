@@ -97,6 +97,26 @@ describe('Flux and Argo CD install the same charts', () => {
     expect((gateway?.values as { labels: Record<string, string> }).labels).toMatchObject(selector);
   });
 
+  it('opens every Bookinfo Gateway port on the ingress gateway\u2019s Service, in both engines', async () => {
+    // The `gateway` chart's default `service.ports` (status 15021, http2 80, https 443), used when the
+    // values leave them out. Istio binds a Gateway server only on a port of the selected gateway Service.
+    const CHART_DEFAULT_PORTS = [15021, 80, 443];
+    const servicePorts = (values: unknown) =>
+      (values as { service?: { ports?: { port: number }[] } }).service?.ports?.map((p) => p.port) ?? CHART_DEFAULT_PORTS;
+    const gatewayPorts = (objects: KubeObject[]) =>
+      ofKind(objects, 'Gateway').flatMap((g) => (g.spec as { servers: { port: { number: number } }[] }).servers.map((s) => s.port.number));
+    const bookinfo = gatewayPorts(await render('apps/bookinfo/base'));
+    expect(bookinfo.length).toBeGreaterThan(0);
+    const [flux, argo] = await Promise.all([render('apps/istio/flux'), render('apps/istio/argocd')]);
+    const gateways = [...fromFlux(flux), ...fromArgo(argo)].filter((r) => r.chart === 'gateway');
+    expect(gateways).toHaveLength(2);
+    for (const release of gateways) {
+      for (const port of bookinfo) expect(servicePorts(release.values), `Gateway port ${port} on ${release.release}`).toContain(port);
+    }
+    // The check itself: the old 8080 (a pod port, not a Service port) fails it.
+    expect(servicePorts({})).not.toContain(8080);
+  });
+
   it('orders the Istio releases base -> istiod -> gateway in Flux', async () => {
     const flux = await render('apps/istio/flux');
     const deps = Object.fromEntries(
