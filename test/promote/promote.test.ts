@@ -146,7 +146,8 @@ describe('npm run promote', { timeout: 180_000 }, () => {
     const before = await snapshot(repo);
     const r = await promote(['bad-weight']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/error schema: clusters\/workshop\/exercise VirtualService demo\/reviews: "weight" must be an integer/);
+    // Findings point at the source file and line the resource came from, not the rendered directory.
+    expect(r.err).toMatch(/error schema: exercises\/bad-weight\/virtual-service-reviews\.yaml:13 VirtualService demo\/reviews: "weight" must be an integer/);
     expect(r.err).toContain('nothing was committed or pushed');
     expect(await remoteBranch('promote/workshop/bad-weight')).toBeUndefined();
     expect(gh.requests.filter((q) => q.method !== 'GET')).toEqual([]);
