@@ -1,15 +1,18 @@
-// Runs the workflows' own step scripts, as written in .github/workflows, with bash: validation (JUnit and
-// JSON) and the job summary against this repository, and the post-merge step against a temporary git
+// Runs the workflows' own step scripts, as written in .github/workflows, with bash: validation (JSON, then
+// JUnit from it) and the job summary against this repository, the promote job and its Validate dispatch
+// against a real repository with a bare origin, and the post-merge step against a temporary git
 // repository and a GitHub API on 127.0.0.1. What CI runs is therefore what this suite has run.
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import yaml from 'js-yaml';
 import { fakeGitHub, tempRepo, type FakeGitHub, type TempRepo } from './support.ts';
+import { startFakeGitHub, type FakeGitHub as PromoteGitHub } from '../helpers/fake-github.ts';
+import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
@@ -29,7 +32,7 @@ function stepScript(file: string, job: string, name: string): string {
 
 /** Runs a step script with bash -e (as GitHub does), in `cwd`, with only the given variables added. */
 async function runStep(script: string, cwd: string, env: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GITHUB_|KUBECONFORM|BEFORE_SHA|AFTER_SHA|CHANGED_FILES)/.test(k)));
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GITHUB_|GH_|RUNNER_|KUBECONFORM|BEFORE_SHA|AFTER_SHA|CHANGED_FILES)/.test(k)));
   return run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd, env: { ...clean, ...env }, maxBuffer: 64 * 1024 * 1024 });
 }
 
@@ -37,7 +40,7 @@ describe('validate.yml steps, against this repository', () => {
   let out: string;
   afterEach(() => rmSync(out, { recursive: true, force: true }));
 
-  it('"Validate manifests" writes JUnit and JSON reports; "Simulate the promotion" and "Write the job summary" turn them into the summary', async () => {
+  it('"Validate manifests" validates once into JSON and makes JUnit from it; "Simulate the promotion" and "Write the job summary" turn them into the summary', async () => {
     out = mkdtempSync(join(tmpdir(), 'ci-reports-'));
     // The scripts write to reports/ in the workspace; here that directory is a temporary one.
     const toTemp = (script: string) => script.replaceAll('mkdir -p reports', ':').replaceAll('reports/', `${out}/`);
@@ -56,9 +59,11 @@ describe('validate.yml steps, against this repository', () => {
 
     const xml = readFileSync(join(out, 'validate.xml'), 'utf8');
     expect(xml.startsWith('<?xml')).toBe(true);
-    expect(xml).toMatch(/<testsuites[^>]*tests="[1-9]\d*"/);
-    const report = JSON.parse(readFileSync(join(out, 'validate.json'), 'utf8')) as { summary: { resources: number } };
+    expect(xml).toMatch(/<testsuites[^>]*tests="[1-9]\d*" failures="0"/);
+    const report = JSON.parse(readFileSync(join(out, 'validate.json'), 'utf8')) as { summary: { resources: number; units: number } };
     expect(report.summary.resources).toBeGreaterThan(0);
+    // The JUnit report is the JSON run's: its tally case carries that run's resource count.
+    expect(xml).toContain(`name="${report.summary.resources} resources in ${report.summary.units} units: `);
 
     // A path that is not a cluster name must not reach the shell or the summary.
     const changed = 'exercises/fault-abort/exercise.yaml\nclusters/workshop/exercise/kustomization.yaml\nclusters/x`$(touch pwned)`/exercise/kustomization.yaml\n';
@@ -165,5 +170,111 @@ describe('validate.yml "List changed files", in a temporary repository', () => {
     writeFileSync(created, '');
     await runStep(script, repo.dir, { EVENT_NAME: 'push', BASE_REF: '', BEFORE_SHA: '0'.repeat(40), GITHUB_OUTPUT: created });
     expect(outputs(created)).toEqual({ base: '', files: '' });
+
+    // promote.yml dispatches Validate on the promotion branch: compared with the default branch, like its PR.
+    const dispatched = join(repo.dir, '.git', 'out-dispatch');
+    writeFileSync(dispatched, '');
+    await runStep(script, repo.dir, { EVENT_NAME: 'workflow_dispatch', BASE_REF: '', BEFORE_SHA: '', DEFAULT_BRANCH: 'main', GITHUB_OUTPUT: dispatched });
+    expect(outputs(dispatched)).toEqual({ base: 'origin/main', files: 'README.md\nclusters/lab/exercise/kustomization.yaml' });
+  });
+});
+
+describe('promote.yml steps, against a repository with a bare origin and a GitHub API on 127.0.0.1', () => {
+  let repo: TestRepo | undefined;
+  let github: PromoteGitHub | undefined;
+  let temp = '';
+  afterEach(async () => {
+    await github?.close();
+    await repo?.cleanup();
+    if (temp) rmSync(temp, { recursive: true, force: true });
+    repo = undefined;
+    github = undefined;
+    temp = '';
+  });
+
+  const promoteScript = (name: string) => stepScript('promote.yml', 'promote', name);
+
+  it('promotes, reads the pushed branch from the JSON output and dispatches validate.yml on it, the token only in env', async () => {
+    repo = await createTestRepo();
+    github = await startFakeGitHub();
+    temp = mkdtempSync(join(tmpdir(), 'ci-promote-'));
+    // The clone gets this project's promote script and dependencies, untracked, as the workflow's checkout has them.
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    writeFileSync(join(repo.work, 'package.json'), JSON.stringify({
+      name: 'ci-temp', private: true, type: 'module',
+      scripts: { promote: (scripts.promote as string).replace('tooling/', `${ROOT}/tooling/`) },
+    }));
+    symlinkSync(join(ROOT, 'node_modules'), join(repo.work, 'node_modules'));
+    appendFileSync(join(repo.work, '.git/info/exclude'), 'package.json\nnode_modules\n');
+    // A stand-in for the gh CLI that records how it was called.
+    const bin = join(temp, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'gh'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${temp}/gh-args"\nprintf '%s|%s\\n' "$GH_TOKEN" "$GH_REPO" > "${temp}/gh-env"\n`);
+    chmodSync(join(bin, 'gh'), 0o755);
+    const outputs = join(temp, 'outputs');
+    writeFileSync(outputs, '');
+    const runner = { RUNNER_TEMP: temp, GITHUB_OUTPUT: outputs };
+
+    await runStep(promoteScript('Set the commit author'), repo.work, {});
+    await runStep(promoteScript('Let git authenticate from GITHUB_TOKEN'), repo.work, {});
+    const promoted = await runStep(promoteScript('npm run promote'), repo.work, {
+      ...runner, EXERCISE: 'route-v2', CLUSTER: 'workshop',
+      GITHUB_TOKEN: github.token, GITHUB_API_URL: github.url, GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
+    });
+    const json = JSON.parse(readFileSync(join(temp, 'promote.json'), 'utf8')) as { action: string; branch: string };
+    expect(promoted.stdout).toBe(readFileSync(join(temp, 'promote.json'), 'utf8'));
+    expect(json).toMatchObject({ action: 'created', branch: 'promote/workshop/route-v2' });
+    expect(await repo.git(['rev-parse', '--verify', 'refs/heads/promote/workshop/route-v2'], repo.bare)).toMatch(/^[0-9a-f]{40}$/);
+    expect(github.pulls).toHaveLength(1);
+
+    await runStep(promoteScript('Read the promotion branch'), repo.work, runner);
+    expect(readFileSync(outputs, 'utf8')).toBe('branch=promote/workshop/route-v2\n');
+
+    const dispatch = stepScript('promote.yml', 'checks', 'Dispatch validate.yml');
+    await runStep(dispatch, temp, {
+      BRANCH: 'promote/workshop/route-v2', GH_TOKEN: 'ghs_dispatch', GH_REPO: 'workshop-org/mesh-workshop',
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+    });
+    expect(readFileSync(join(temp, 'gh-args'), 'utf8')).toBe('workflow\nrun\nvalidate.yml\n--ref\npromote/workshop/route-v2\n');
+    expect(readFileSync(join(temp, 'gh-env'), 'utf8')).toBe('ghs_dispatch|workshop-org/mesh-workshop\n');
+
+    // The token never reached git's configuration or the repository.
+    const config = readFileSync(join(repo.work, '.git/config'), 'utf8');
+    expect(config).not.toContain(github.token);
+    expect(config).not.toMatch(/extraheader/i);
+  }, 300_000);
+
+  it('"Let git authenticate from GITHUB_TOKEN" gives github.com the token from the asking git\'s env, and nothing otherwise', async () => {
+    repo = await createTestRepo();
+    temp = mkdtempSync(join(tmpdir(), 'ci-cred-'));
+    await runStep(promoteScript('Let git authenticate from GITHUB_TOKEN'), repo.work, {});
+    const work = repo.work;
+    // `git credential fill` is what git runs before an HTTPS push; with prompts off it fails when no helper answers.
+    const credential = async (host: string, token?: string): Promise<string> => new Promise((resolve) => {
+      const child = execFile('git', ['credential', 'fill'], {
+        cwd: work,
+        env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'GITHUB_TOKEN')), ...(token ? { GITHUB_TOKEN: token } : {}), GIT_TERMINAL_PROMPT: '0' },
+      }, (error, stdout) => resolve(error ? 'refused' : stdout));
+      child.stdin?.end(`protocol=https\nhost=${host}\n\n`);
+    });
+    expect(await credential('github.com', 'ghs_pushtoken')).toBe('protocol=https\nhost=github.com\nusername=x-access-token\npassword=ghs_pushtoken\n');
+    // Without the token in env (any step but promote) git gets nothing, and no other host ever gets it.
+    expect(await credential('github.com')).toBe('refused');
+    expect(await credential('evil.example', 'ghs_pushtoken')).toBe('refused');
+  });
+
+  it('"Read the promotion branch" passes on only a pushed branch with a name promote makes', async () => {
+    temp = mkdtempSync(join(tmpdir(), 'ci-branch-'));
+    const script = promoteScript('Read the promotion branch');
+    const read = async (json: unknown): Promise<string> => {
+      writeFileSync(join(temp, 'promote.json'), JSON.stringify(json));
+      const outputs = join(temp, `out-${Math.random().toString(36).slice(2)}`);
+      writeFileSync(outputs, '');
+      await runStep(script, temp, { RUNNER_TEMP: temp, GITHUB_OUTPUT: outputs });
+      return readFileSync(outputs, 'utf8');
+    };
+    expect(await read({ action: 'updated', branch: 'promote/workshop+lab/fault-abort' })).toBe('branch=promote/workshop+lab/fault-abort\n');
+    expect(await read({ action: 'noop', branch: 'promote/workshop/route-v1' })).toBe('branch=\n');
+    await expect(read({ action: 'created', branch: 'promote/x/y\nbranch=main' })).rejects.toThrow(/unexpected branch name/);
   });
 });
