@@ -37,6 +37,22 @@ describe('simulate CLI', () => {
     expect(failed.stdout).toMatch(/Flagger canary bookinfo\/reviews \(interval 1m, threshold 5\): rolled back after 7 min/);
   });
 
+  it('refuses --fail-from on a target without a Canary (exit 2) and names one that has one', async () => {
+    const r = await run('baseline', '--fail-from', '3');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain("--fail-from only changes a Flagger Canary's rollout, and baseline renders no Canary.");
+    expect(r.stderr).toMatch(/Drop --fail-from, or simulate a target with a Canary, e.g\. npm run simulate -- canary(-v2)? --fail-from 3\./);
+  });
+
+  it('json output carries warnings and reasons', async () => {
+    const json = JSON.parse((await run('fault-delay', '-o', 'json')).stdout);
+    expect(json.warnings).toEqual([]);
+    expect(json.canaries).toEqual([]);
+    const jason = json.users.find((u: { user: string | null }) => u.user === 'jason');
+    expect(jason.outcomes[0].reason).toBe('productpage gave reviews 3s x 2 attempts; ratings answered after 7s');
+  });
+
   it('prints a mermaid flowchart and a markdown section', async () => {
     expect((await run('route-jason', '-o', 'mermaid')).stdout).toMatch(/^flowchart LR\n {2}subgraph u0\["anonymous"\]/);
     expect((await run('route-jason', '-o', 'markdown')).stdout).toContain('| jason | `black-stars` | 100% |');

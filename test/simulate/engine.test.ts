@@ -68,6 +68,15 @@ describe('the seed exercises on fixtures', () => {
     expect(table(r, null)).toEqual([['no-stars', 1, 0]]);
   });
 
+  it('baseline paths name every hop taken: reviews v2 and v3 call ratings v1', async () => {
+    const r = await run([]);
+    expect(r.users[0]!.outcomes.map((o) => [o.outcome, o.path.join(' -> ')])).toEqual([
+      ['black-stars', 'productpage v1 -> reviews v2 -> ratings v1'],
+      ['no-stars', 'productpage v1 -> reviews v1'],
+      ['red-stars', 'productpage v1 -> reviews v3 -> ratings v1'],
+    ]);
+  });
+
   it('shift-50-v3: weights give exactly half and half', async () => {
     const r = await run(['all-v1.yaml', 'reviews-50-v3.yaml']);
     expect(table(r, null)).toEqual([['no-stars', 0.5, 0], ['red-stars', 0.5, 0]]);
@@ -100,6 +109,26 @@ describe('faults, timeouts and retries', () => {
     ]);
   });
 
+  it('perTryTimeout reasons count tries in plain English', async () => {
+    const r = await run(['istio-retries.yaml']);
+    const failed = r.users[0]!.outcomes.find((o) => o.outcome === 'reviews-error')!;
+    expect(failed.reason).toBe('Istio perTryTimeout 1s x 3 tries on reviews (VirtualService bookinfo/reviews); ratings answered after 7s (2 attempts)');
+  });
+
+  it('a fault on a rule with its own timeout and retries: the fault bypasses them, spared requests still get them, with a warning', async () => {
+    // Per productpage attempt: the abort (p 1/2) fails at once and is not retried; the spared half waits for
+    // ratings' 2s and hits the rule's 1s timeout. Were the timeout disabled, the spared half would show black stars.
+    const r = await run(['fault-with-timeout.yaml']);
+    expect(table(r, null)).toEqual([['reviews-error', 0.25, 0], ['reviews-error', 0.5, 1000], ['reviews-error', 0.25, 2000]]);
+    expect(r.warnings).toEqual([
+      'VirtualService bookinfo/reviews rule http[0] combines a fault with its own timeout and retries. The VirtualService reference says ' +
+        '"timeouts or retries will not be enabled when faults are enabled on the client side"; the simulator follows the Envoy route Istio ' +
+        'generates: injected faults bypass the timeout and retries, requests the fault spares still get them (docs/simulate.md). ' +
+        'Put the fault in its own rule to test one thing at a time.',
+    ]);
+    expect((await run(['istio-timeout.yaml'])).warnings).toEqual([]);
+  });
+
   it('fault aborts are not retried by the route\'s retry policy', async () => {
     const r = await run(['abort-retried.yaml']);
     expect(table(r, null)).toEqual([['ratings-unavailable', 0.5, 0], ['red-stars', 0.5, 0]]);
@@ -109,7 +138,7 @@ describe('faults, timeouts and retries', () => {
     const r = await run(['faults-edge.yaml'], [null, 'jason']);
     expect(table(r, null)).toEqual([['black-stars', 1, 0]]);
     expect(table(r, 'jason')).toEqual([['details-error', 1, 0]]);
-    expect(r.users[1]!.outcomes[0]!.path).toEqual(['productpage v1', 'details (abort 500)', 'reviews v2']);
+    expect(r.users[1]!.outcomes[0]!.path).toEqual(['productpage v1', 'details (abort 500)', 'reviews v2', 'ratings v1']);
   });
 
   it('an unknown subset, an abort on reviews and a missing rule all end in reviews-error', async () => {
@@ -159,6 +188,37 @@ describe('headers and users', () => {
   it('--user anonymous and duplicates collapse', async () => {
     const r = await run([], ['anonymous', null, 'jason', 'jason']);
     expect(r.users.map((u) => u.user)).toEqual([null, 'jason']);
+  });
+});
+
+describe('rule fields the model does not apply', () => {
+  it('warns about a rewrite, a user-header change and a mirror on the path, and not about rules off it', async () => {
+    const r = await run(['unmodelled.yaml'], [null]);
+    expect(r.warnings).toEqual([
+      'VirtualService bookinfo/bookinfo rule http[0] rewrites the request (rewrite), which the simulator does not apply: later uri and authority matches are predicted on the original request.',
+      'VirtualService bookinfo/reviews rule http[0] changes the end-user request header (headers.request.set), which the simulator does not apply: routing after this hop is predicted with the original end-user, so the per-user results may be wrong.',
+      'VirtualService bookinfo/reviews rule http[0] mirrors requests (mirror), which the simulator does not model: Envoy discards mirrored responses, so pages are unaffected, but the mirror\'s load and faults are not shown.',
+    ]);
+    // The prediction itself still comes from the rules as written.
+    expect(table(r, null)).toEqual([['black-stars', 1, 0]]);
+  });
+
+  it('warns about per-destination header operations once the rule is reached', async () => {
+    const r = await run(['unmodelled.yaml'], ['jason']);
+    expect(r.warnings).toContain(
+      'VirtualService bookinfo/ratings rule http[0] uses route[0].headers.response.add, which the simulator does not apply: the prediction treats the request and response as unchanged.',
+    );
+  });
+
+  it('nothing behind a weight-0 destination is simulated or warned about', async () => {
+    const resources = bookinfo('unmodelled.yaml').map((x) => {
+      if (x.object.kind !== 'VirtualService' || x.object.metadata.name !== 'reviews') return x;
+      const spec = { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' }, weight: 100 }, { destination: { host: 'reviews', subset: 'v2' }, weight: 0 }] }] };
+      return { ...x, object: { ...x.object, spec } };
+    });
+    const r = simulate(resources, await callGraph(), { target: 't', users: ['jason'] });
+    expect(table(r, 'jason')).toEqual([['no-stars', 1, 0]]);
+    expect(r.warnings.filter((w) => w.includes('bookinfo/ratings'))).toEqual([]);
   });
 });
 

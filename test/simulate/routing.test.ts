@@ -7,6 +7,7 @@ import {
   routeRequest,
   stringMatches,
   SimulationError,
+  unmodelledFields,
   type HttpRequest,
 } from '../../tooling/src/lib/simulate/routing.ts';
 import { bookinfo, fixture } from './helpers.ts';
@@ -162,5 +163,31 @@ describe('parseDuration', () => {
   it('rejects text that is not a duration', () => {
     expect(parseDuration('7 seconds')).toBeUndefined();
     expect(parseDuration('')).toBeUndefined();
+  });
+});
+
+describe('rule fields the model does not apply', () => {
+  it('lists header operations per side and destination, rewrite and mirrors; request header names lower-cased', () => {
+    expect(unmodelledFields({
+      headers: { request: { remove: ['End-User'], add: {} }, response: { set: { 'x-a': '1' } } },
+      route: [{ destination: { host: 'reviews' } }, { destination: { host: 'reviews' }, headers: { request: { add: { 'X-B': '2' } } } }],
+      rewrite: { uri: '/' },
+      mirrors: [{ destination: { host: 'reviews' } }],
+    })).toEqual([
+      { field: 'headers.request.remove', requestHeaders: ['end-user'] },
+      { field: 'headers.response.set', requestHeaders: [] },
+      { field: 'route[1].headers.request.add', requestHeaders: ['x-b'] },
+      { field: 'rewrite', requestHeaders: [] },
+      { field: 'mirrors', requestHeaders: [] },
+    ]);
+    expect(unmodelledFields({ route: [{ destination: { host: 'reviews' } }], rewrite: {} })).toEqual([]);
+  });
+
+  it('records a fault combined with the rule\'s own timeout or retries', () => {
+    const m = buildMesh(bookinfo('fault-with-timeout.yaml'));
+    const reviews = routeRequest(m, request());
+    expect(reviews.kind === 'route' && reviews.faultWith).toEqual(['timeout', 'retries']);
+    const ratings = routeRequest(m, request({ host: 'ratings.bookinfo.svc.cluster.local', authority: 'ratings:9080' }));
+    expect(ratings.kind === 'route' && ratings.faultWith).toBeUndefined();
   });
 });

@@ -1,7 +1,10 @@
 // `npm run simulate`: predicts, from an exercise's or cluster's rendered manifests alone, what each user's
 // Bookinfo page shows (outcome, probability, latency, path) and the rollout any Flagger Canary will run.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { ToolkitError, UsageError } from '../lib/errors.ts';
+import { loadExercises } from '../lib/exercises.ts';
 import { parseManifests } from '../lib/manifests.ts';
 import { renderTarget, resolveTarget } from '../lib/targets.ts';
 import { loadCallGraph } from '../lib/simulate/callgraph.ts';
@@ -18,7 +21,8 @@ Options:
   -u, --user <name>        simulate this user (repeatable; "anonymous" for no user);
                            default: anonymous plus every user a header match names
   -o, --output <format>    text (default), json, mermaid, or markdown (graph + table)
-      --fail-from <n>      make the canary's metric checks fail from analysis n on (n >= 1)
+      --fail-from <n>      make the canary's metric checks fail from analysis n on (n >= 1);
+                           only for targets with a Flagger Canary (usage error otherwise)
   -h, --help               show this help
       --debug              print stack traces on errors
 
@@ -72,9 +76,35 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       ...(users ? { users } : {}),
       ...(failFrom === undefined ? {} : { failFrom }),
     });
+    if (failFrom !== undefined && result.canaries.length === 0) {
+      // Silently ignoring the flag would print a prediction the user believes includes a failed rollout.
+      const withCanary = await exercisesWithCanary(io.root);
+      throw new UsageError(
+        `--fail-from only changes a Flagger Canary's rollout, and ${target.name} renders no Canary.`,
+        withCanary.length > 0
+          ? `Drop --fail-from, or simulate a target with a Canary, e.g. npm run simulate -- ${withCanary[0]} --fail-from ${failFrom}.`
+          : 'Drop --fail-from; no exercise in this repository defines a Flagger Canary.',
+      );
+    }
     io.stdout(formatResult(result, output));
     return 0;
   });
+}
+
+/** Exercises whose own files declare a Flagger Canary (a cheap text scan, for the hint only). */
+async function exercisesWithCanary(root: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const exercise of await loadExercises(root).catch(() => [])) {
+    const files = await readdir(join(root, exercise.dir)).catch(() => []);
+    for (const file of files.filter((f) => /\.ya?ml$/.test(f))) {
+      const text = await readFile(join(root, exercise.dir, file), 'utf8').catch(() => '');
+      if (/^kind:\s*Canary\s*$/m.test(text) && /^apiVersion:\s*flagger\.app\//m.test(text)) {
+        found.push(exercise.id);
+        break;
+      }
+    }
+  }
+  return found;
 }
 
 runIfMain(import.meta.url, main);

@@ -112,8 +112,9 @@ function split<T>(probability: number, yes: () => Dist<T>, no: () => Dist<T>): D
   return [...yes().map((b) => ({ p: b.p * probability, v: b.v })), ...no().map((b) => ({ p: b.p * (1 - probability), v: b.v }))];
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+/** `1 attempt`, `2 attempts`, `3 tries`: irregular plurals are given, not guessed. */
+export function plural(n: number, word: string, pluralWord = `${word}s`): string {
+  return `${n} ${n === 1 ? word : pluralWord}`;
 }
 
 class Simulator {
@@ -219,8 +220,12 @@ class Simulator {
           if (from.outcome) out.outcome = from.outcome;
           if (from.reason) out.reason = from.reason;
         }
+        // The calls that decide the outcome: the `shows: from` call when there is one (a sibling only when it
+        // failed or passed through a fault), otherwise every call, since each one's success is what lets the
+        // version show its fixed label (reviews v2's black stars need ratings to answer).
+        const decides = (i: number): boolean => typeof spec.shows !== 'object' || i === fromIndex;
         results.forEach((r, i) => {
-          if (i === fromIndex || !r.ok || r.annotated) {
+          if (decides(i) || !r.ok || r.annotated) {
             out.path.push(...r.path);
             out.annotated ||= r.annotated || !r.ok;
           }
@@ -277,6 +282,7 @@ class Simulator {
   /** One request through the caller's sidecar: fault, weighted destination, Istio timeout and retries. */
   private hop(from: string, service: string, request: HttpRequest, decision: RouteDecision, delivered: Record<string, string>, depth: number): Dist<HopResult> {
     this.recordEdges(from, service, decision);
+    this.warnAbout(decision);
     if (decision.kind === 'no-route') {
       return [{ p: 1, v: { ok: false, status: 404, latencyMs: 0, path: [`${service} (no route)`], reason: `no rule in ${decision.vs.ref} matches the request to ${service} (HTTP 404)`, annotated: true } }];
     }
@@ -295,7 +301,8 @@ class Simulator {
           const note = delayMs > 0 ? `delay ${formatMs(delayMs)}, abort ${abort!.status}` : `abort ${abort!.status}`;
           return [{ p: 1, v: { ok: false, status: abort!.status, latencyMs: delayMs, path: [`${service} (${note})`], reason: `${service} answered HTTP ${abort!.status} (fault abort in ${decision.vs!.ref})`, annotated: true } }];
         },
-        () => decision.destinations.flatMap((d) => this.router(service, request, decision, d.host, d.subset, delayMs, delivered, depth).map((b) => ({ p: b.p * d.probability, v: b.v }))),
+        // A weight-0 destination gets no request, so nothing behind it is simulated (or warned about).
+        () => decision.destinations.filter((d) => d.probability > 0).flatMap((d) => this.router(service, request, decision, d.host, d.subset, delayMs, delivered, depth).map((b) => ({ p: b.p * d.probability, v: b.v }))),
       );
     return merge(split(delay?.probability ?? 0, () => afterDelay(delay!.ms), () => afterDelay(0)));
   }
@@ -338,7 +345,7 @@ class Simulator {
           }
           if (perTry) {
             if (retryTimeouts && k < retries) return tryOnce(k + 1, elapsed + perTryTimeoutMs!).map((b) => ({ p: pe * b.p, v: b.v }));
-            return [{ p: pe, v: { ...base, ok: false, status: 504, latencyMs: delayMs + elapsed + perTryTimeoutMs!, annotated: true, reason: `Istio perTryTimeout ${formatMs(perTryTimeoutMs!)} x ${plural(k + 1, 'try')} on ${service}${where}${cause ? `; ${cause}` : ''}` } }];
+            return [{ p: pe, v: { ...base, ok: false, status: 504, latencyMs: delayMs + elapsed + perTryTimeoutMs!, annotated: true, reason: `Istio perTryTimeout ${formatMs(perTryTimeoutMs!)} x ${plural(k + 1, 'try', 'tries')} on ${service}${where}${cause ? `; ${cause}` : ''}` } }];
           }
           const v: HopResult = { ...base, ok: true, status: 200, latencyMs: delayMs + elapsed + u };
           if (n.outcome) v.outcome = n.outcome;
@@ -348,6 +355,36 @@ class Simulator {
         }),
       );
     return merge(tryOnce(0, 0));
+  }
+
+  /** Warnings for the parts of a matched rule the model does not follow, so a prediction never hides them. */
+  private warnAbout(decision: RouteDecision): void {
+    if (decision.kind === 'no-route' || !decision.vs) return;
+    const where = `${decision.vs.ref} rule ${decision.rule ?? '?'}`;
+    const userHeader = this.graph.entry.userHeader;
+    for (const u of decision.unmodelled) {
+      if (u.requestHeaders.includes(userHeader)) {
+        this.warnings.add(
+          `${where} changes the ${userHeader} request header (${u.field}), which the simulator does not apply: ` +
+            `routing after this hop is predicted with the original ${userHeader}, so the per-user results may be wrong.`,
+        );
+      } else if (u.field === 'mirror' || u.field === 'mirrors') {
+        this.warnings.add(`${where} mirrors requests (${u.field}), which the simulator does not model: Envoy discards mirrored responses, so pages are unaffected, but the mirror's load and faults are not shown.`);
+      } else if (u.field === 'rewrite') {
+        this.warnings.add(`${where} rewrites the request (rewrite), which the simulator does not apply: later uri and authority matches are predicted on the original request.`);
+      } else {
+        const names = u.requestHeaders.length > 0 ? ` ${u.requestHeaders.join(', ')}` : '';
+        this.warnings.add(`${where} uses ${u.field}${names}, which the simulator does not apply: the prediction treats the request and response as unchanged.`);
+      }
+    }
+    if (decision.kind === 'route' && decision.faultWith) {
+      this.warnings.add(
+        `${where} combines a fault with its own ${decision.faultWith.join(' and ')}. The VirtualService reference says ` +
+          `"timeouts or retries will not be enabled when faults are enabled on the client side"; the simulator follows the ` +
+          `Envoy route Istio generates: injected faults bypass the ${decision.faultWith.join(' and ')}, requests the fault spares still get them ` +
+          `(docs/simulate.md). Put the fault in its own rule to test one thing at a time.`,
+      );
+    }
   }
 
   private recordEdges(from: string, service: string, decision: RouteDecision): void {

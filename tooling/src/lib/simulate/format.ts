@@ -35,19 +35,33 @@ export function formatText(result: SimulationResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Exactly `{target, users: [{user, outcomes: [{outcome, probability, latencyMs, path}]}]}`, plus `canary`. */
+function canaryJson(c: CanaryTimeline): Record<string, unknown> {
+  return { name: c.name, steps: c.steps, result: c.result, totalMinutes: c.totalMinutes };
+}
+
+/**
+ * Issue 7's shape `{target, users: [{user, outcomes: [{outcome, probability, latencyMs, path}]}]}`, plus
+ * `reason` on a failed outcome, `warnings` (always, so a script can tell "none" from "not reported"),
+ * `canaries` (every Canary, always) and `canary` (the first, only when there is one).
+ */
 export function toJson(result: SimulationResult): Record<string, unknown> {
   const json: Record<string, unknown> = {
     target: result.target,
     users: result.users.map((u) => ({
       user: u.user,
-      outcomes: u.outcomes.map((o) => ({ outcome: o.outcome, probability: o.probability, latencyMs: o.latencyMs, path: o.path })),
+      outcomes: u.outcomes.map((o) => ({
+        outcome: o.outcome,
+        probability: o.probability,
+        latencyMs: o.latencyMs,
+        path: o.path,
+        ...(o.reason === undefined ? {} : { reason: o.reason }),
+      })),
     })),
+    warnings: result.warnings,
+    canaries: result.canaries.map(canaryJson),
   };
   const canary = result.canaries[0];
-  if (canary) {
-    json.canary = { name: canary.name, steps: canary.steps, result: canary.result, totalMinutes: canary.totalMinutes };
-  }
+  if (canary) json.canary = canaryJson(canary);
   return json;
 }
 

@@ -50,6 +50,14 @@ export interface WeightedDestination {
   probability: number;
 }
 
+/** A field of the matched rule that acts on the request in a way the model does not follow. */
+export interface UnmodelledField {
+  /** Where in the rule: `headers.request.set`, `route[1].headers.request.remove`, `rewrite`, `mirror`. */
+  field: string;
+  /** Request headers the field sets, adds or removes (lower-case); empty for other fields. */
+  requestHeaders: string[];
+}
+
 export type RouteDecision =
   | {
       kind: 'route';
@@ -61,9 +69,12 @@ export type RouteDecision =
       abort?: { status: number; probability: number };
       timeoutMs?: number;
       retries: RetryPolicy;
+      /** The rule's own `timeout` / `retries` fields, when it also has a `fault` (see docs/simulate.md). */
+      faultWith?: ('timeout' | 'retries')[];
+      unmodelled: UnmodelledField[];
     }
   | { kind: 'no-route'; vs: VirtualServiceInfo }
-  | { kind: 'direct-response'; vs: VirtualServiceInfo; rule: string; status: number };
+  | { kind: 'direct-response'; vs: VirtualServiceInfo; rule: string; status: number; unmodelled: UnmodelledField[] };
 
 /** Istio's retry policy when a route says nothing (retries connection-level failures twice). */
 export const DEFAULT_RETRIES: RetryPolicy = {
@@ -215,6 +226,39 @@ function percentage(fault: Record<string, unknown>): number {
   return Math.min(Math.max(Number.isFinite(value) ? value : 0, 0), 100) / 100;
 }
 
+const HEADER_OPERATIONS = ['set', 'add', 'remove'] as const;
+
+function headerOperations(value: unknown, prefix: string, out: UnmodelledField[]): void {
+  if (!value || typeof value !== 'object') return;
+  for (const side of ['request', 'response'] as const) {
+    const ops = (value as Record<string, unknown>)[side];
+    if (!ops || typeof ops !== 'object') continue;
+    for (const op of HEADER_OPERATIONS) {
+      const v = (ops as Record<string, unknown>)[op];
+      // set/add are maps of name to value, remove is a list of names.
+      const names = Array.isArray(v) ? v.map(String) : v && typeof v === 'object' ? Object.keys(v) : [];
+      if (names.length === 0) continue;
+      out.push({ field: `${prefix}headers.${side}.${op}`, requestHeaders: side === 'request' ? names.map((n) => n.toLowerCase()) : [] });
+    }
+  }
+}
+
+/**
+ * Fields of a rule the simulator does not apply: header manipulation (rule and per destination),
+ * `rewrite` and mirroring. The engine turns them into warnings instead of answering with false confidence.
+ */
+export function unmodelledFields(rule: Record<string, unknown>): UnmodelledField[] {
+  const out: UnmodelledField[] = [];
+  headerOperations(rule.headers, '', out);
+  if (Array.isArray(rule.route)) {
+    (rule.route as unknown[]).forEach((r, i) => headerOperations((r as { headers?: unknown } | null)?.headers, `route[${i}].`, out));
+  }
+  if (rule.rewrite && typeof rule.rewrite === 'object' && Object.keys(rule.rewrite).length > 0) out.push({ field: 'rewrite', requestHeaders: [] });
+  if (rule.mirror !== undefined && rule.mirror !== null) out.push({ field: 'mirror', requestHeaders: [] });
+  if (Array.isArray(rule.mirrors) && rule.mirrors.length > 0) out.push({ field: 'mirrors', requestHeaders: [] });
+  return out;
+}
+
 const GRPC_TO_HTTP: Record<string, number> = { UNAVAILABLE: 503, DEADLINE_EXCEEDED: 504, INTERNAL: 500, UNIMPLEMENTED: 501 };
 
 function decideRoute(vs: VirtualServiceInfo, index: number, rule: Record<string, unknown>): RouteDecision {
@@ -223,7 +267,7 @@ function decideRoute(vs: VirtualServiceInfo, index: number, rule: Record<string,
   if (rule.delegate !== undefined) badConfig(vs, where, 'delegates to another VirtualService, which the simulator does not follow.', 'Simulate the delegate target on its own.');
   if (rule.redirect !== undefined) badConfig(vs, where, 'redirects, which the simulator does not model.', 'Route to a destination instead, or leave this rule out of the simulation.');
   if (rule.directResponse !== undefined) {
-    return { kind: 'direct-response', vs, rule: name, status: Number((rule.directResponse as { status?: unknown }).status ?? 200) };
+    return { kind: 'direct-response', vs, rule: name, status: Number((rule.directResponse as { status?: unknown }).status ?? 200), unmodelled: unmodelledFields(rule) };
   }
   const route = Array.isArray(rule.route) ? (rule.route as Record<string, unknown>[]) : [];
   if (route.length === 0) badConfig(vs, where, 'has no route destinations.', 'Add `route:` with at least one destination.');
@@ -238,7 +282,7 @@ function decideRoute(vs: VirtualServiceInfo, index: number, rule: Record<string,
     if (d.port?.number !== undefined) out.port = Number(d.port.number);
     return out;
   });
-  const decision: Extract<RouteDecision, { kind: 'route' }> = { kind: 'route', vs, rule: name, destinations, retries: DEFAULT_RETRIES };
+  const decision: Extract<RouteDecision, { kind: 'route' }> = { kind: 'route', vs, rule: name, destinations, retries: DEFAULT_RETRIES, unmodelled: unmodelledFields(rule) };
   const fault = rule.fault as { delay?: Record<string, unknown>; abort?: Record<string, unknown> } | undefined;
   if (fault?.delay) {
     const ms = duration(vs, `${where}.fault.delay.fixedDelay`, fault.delay.fixedDelay);
@@ -263,13 +307,17 @@ function decideRoute(vs: VirtualServiceInfo, index: number, rule: Record<string,
     if (retries.perTryTimeout !== undefined) policy.perTryTimeoutMs = duration(vs, `${where}.retries.perTryTimeout`, retries.perTryTimeout);
     decision.retries = policy;
   }
+  if (fault && (fault.delay || fault.abort)) {
+    const combined = (['timeout', 'retries'] as const).filter((f) => rule[f] !== undefined && rule[f] !== null);
+    if (combined.length > 0) decision.faultWith = combined;
+  }
   return decision;
 }
 
 /** Routes one request. Throws SimulationError for configuration the simulator cannot interpret. */
 export function routeRequest(mesh: Mesh, request: HttpRequest): RouteDecision {
   const vs = mesh.canaryHosts.has(request.host) ? undefined : virtualServiceFor(mesh, request.host, request.source.gateway);
-  if (!vs) return { kind: 'route', destinations: [{ host: request.host, probability: 1 }], retries: DEFAULT_RETRIES };
+  if (!vs) return { kind: 'route', destinations: [{ host: request.host, probability: 1 }], retries: DEFAULT_RETRIES, unmodelled: [] };
   return routeWith(vs, request);
 }
 
