@@ -145,3 +145,30 @@ export function missingSubsets(objects: readonly KubeObject[]): string[] {
   }
   return missing;
 }
+
+type SecurityContext = { runAsNonRoot?: boolean; runAsUser?: unknown };
+type Container = { name: string; securityContext?: SecurityContext };
+export type PodSpec = { securityContext?: SecurityContext; containers?: Container[]; initContainers?: Container[] };
+
+/** The pod spec of a Pod, a workload (`spec.template`) or a CronJob (`spec.jobTemplate`), if it has one. */
+export function podSpecOf(o: KubeObject): PodSpec | undefined {
+  if (o.kind === 'Pod') return o.spec as PodSpec;
+  const spec = o.spec as { template?: { spec?: PodSpec }; jobTemplate?: { spec?: { template?: { spec?: PodSpec } } } } | undefined;
+  return spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec;
+}
+
+/**
+ * Names of the containers that must run as non-root but give kubelet no numeric UID to prove it with
+ * (runAsUser at container or pod level). Kubelet refuses such a container when the image's USER is a name.
+ */
+export function unprovableNonRoot(o: KubeObject): string[] {
+  const pod = podSpecOf(o);
+  if (!pod) return [];
+  return [...(pod.initContainers ?? []), ...(pod.containers ?? [])]
+    .filter((c) => {
+      const nonRoot = c.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot;
+      const uid = c.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
+      return nonRoot === true && !(Number.isInteger(uid) && (uid as number) > 0);
+    })
+    .map((c) => c.name);
+}
