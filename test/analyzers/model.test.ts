@@ -1,6 +1,8 @@
-// The small pure helpers the rules stand on: durations, host qualification, wildcards, image pinning.
+// The small pure helpers the rules stand on: durations, host qualification, DestinationRule choice,
+// wildcards, image pinning.
 import { describe, expect, it } from 'vitest';
-import { hostsIntersect, parseDuration, qualify } from '../../tooling/src/lib/analyzers/model.ts';
+import { buildModel, dnsQualify, hostsIntersect, parseDuration, qualify } from '../../tooling/src/lib/analyzers/model.ts';
+import { parseManifests } from '../../tooling/src/lib/manifests.ts';
 import { imagePinned } from '../../tooling/src/lib/analyzers/workloads.ts';
 
 describe('parseDuration', () => {
@@ -26,13 +28,42 @@ describe('parseDuration', () => {
 });
 
 describe('qualify', () => {
-  it('resolves short names in the given namespace and completes partial names', () => {
+  it('resolves names without a dot in the given namespace and takes dotted names literally, as Istio does', () => {
     expect(qualify('reviews', 'bookinfo')).toBe('reviews.bookinfo.svc.cluster.local');
-    expect(qualify('reviews.other', 'bookinfo')).toBe('reviews.other.svc.cluster.local');
-    expect(qualify('reviews.other.svc', 'bookinfo')).toBe('reviews.other.svc.cluster.local');
+    expect(qualify('reviews.other', 'bookinfo')).toBe('reviews.other');
+    expect(qualify('reviews.other.svc', 'bookinfo')).toBe('reviews.other.svc');
     expect(qualify('reviews.other.svc.cluster.local', 'bookinfo')).toBe('reviews.other.svc.cluster.local');
     expect(qualify('api.example.com', 'bookinfo')).toBe('api.example.com');
+    expect(qualify('*.bookinfo.svc.cluster.local', 'other')).toBe('*.bookinfo.svc.cluster.local');
     expect(qualify('*', 'bookinfo')).toBe('*');
+  });
+});
+
+describe('dnsQualify', () => {
+  it("completes names along a pod's DNS search path and leaves external names alone", () => {
+    expect(dnsQualify('flagger-loadtester', 'bookinfo')).toBe('flagger-loadtester.bookinfo.svc.cluster.local');
+    expect(dnsQualify('flagger-loadtester.test', 'bookinfo')).toBe('flagger-loadtester.test.svc.cluster.local');
+    expect(dnsQualify('flagger-loadtester.test.svc', 'bookinfo')).toBe('flagger-loadtester.test.svc.cluster.local');
+    expect(dnsQualify('flagger-loadtester.test.svc.cluster.local', 'bookinfo')).toBe('flagger-loadtester.test.svc.cluster.local');
+    expect(dnsQualify('hooks.example.com', 'bookinfo')).toBeUndefined();
+  });
+});
+
+describe('destinationRulesFor', () => {
+  const text = ['*.local', '*.bookinfo.svc.cluster.local', 'reviews', 'reviews.bookinfo.svc.cluster.local', 'ratings.bookinfo']
+    .map((host, i) => `apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: dr${i}, namespace: bookinfo }\nspec: { host: "${host}" }\n`)
+    .join('---\n');
+  const model = buildModel(parseManifests(text, 'x.yaml').resources);
+  const names = (fqdn: string) => model.destinationRulesFor(fqdn).map((dr) => dr.object.metadata.name);
+
+  it('prefers the rules for exactly the host, merged', () => {
+    expect(names('reviews.bookinfo.svc.cluster.local')).toEqual(['dr2', 'dr3']);
+  });
+
+  it('else takes the most specific wildcard that covers the host', () => {
+    expect(names('ratings.bookinfo.svc.cluster.local')).toEqual(['dr1']);
+    expect(names('details.other.svc.cluster.local')).toEqual(['dr0']);
+    expect(names('api.example.com')).toEqual([]);
   });
 });
 

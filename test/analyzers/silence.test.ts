@@ -52,7 +52,7 @@ describe('silencing', () => {
   });
 
   it("honours istioctl's galley.istio.io/analyze-suppress codes", () => {
-    const findings = analyze(vs(`{ galley.istio.io/analyze-suppress: "IST0101" }`));
+    const findings = analyze(vs(`{ galley.istio.io/analyze-suppress: "IST0101", mesh-workshop.dev/ignore-reason: "test" }`));
     expect(byRule(findings)).toEqual({ 'vs-host-not-found': true, 'vs-unreachable-rule': false, 'service-port-name': false });
   });
 
@@ -61,6 +61,32 @@ describe('silencing', () => {
     expect([...silencedRules(res)]).toEqual(['vs-unreachable-rule']);
     const all = parseManifests(vs(`{ galley.istio.io/analyze-suppress: "*" }`), 'x.yaml').resources[1]!;
     expect(silencedRules(all).size).toBeGreaterThan(30);
+  });
+
+  it('reports an unknown id in ignore-rules with the nearest rule, and still silences the known ones', () => {
+    const findings = analyze(vs(`{ mesh-workshop.dev/ignore-rules: "vs-unreachable-rule vs-host-not-fuond schema", mesh-workshop.dev/ignore-reason: "test" }`));
+    const unknown = findings.filter((f) => f.rule === 'ignore-rules-unknown');
+    expect(unknown.map((f) => f.message)).toEqual([
+      'VirtualService bookinfo/reviews mesh-workshop.dev/ignore-rules lists "vs-host-not-fuond", which is no mesh analyzer rule, so it silences nothing. Did you mean "vs-host-not-found"?',
+      'VirtualService bookinfo/reviews mesh-workshop.dev/ignore-rules lists "schema", which is no mesh analyzer rule, so it silences nothing.',
+    ]);
+    expect(unknown.every((f) => f.severity === 'warning' && f.pointer === '/metadata/annotations/mesh-workshop.dev~1ignore-rules')).toBe(true);
+    expect(byRule(findings)['vs-unreachable-rule']).toBe(true);
+  });
+
+  it('warns when a silence gives no reason, and counts the silenced finding all the same', () => {
+    const findings = analyze(vs(`{ mesh-workshop.dev/ignore-rules: vs-unreachable-rule }`));
+    const missing = findings.filter((f) => f.rule === 'ignore-reason-missing');
+    expect(missing.map((f) => [f.resource, f.severity, f.silenced])).toEqual([['VirtualService bookinfo/reviews', 'warning', undefined]]);
+    expect(missing[0]?.message).toContain('silences vs-unreachable-rule with mesh-workshop.dev/ignore-rules but has no mesh-workshop.dev/ignore-reason');
+    expect(byRule(findings)['vs-unreachable-rule']).toBe(true);
+  });
+
+  it('never lets the annotations silence their own checks', () => {
+    const own = analyze(vs(`{ mesh-workshop.dev/ignore-rules: "ignore-reason-missing, ignore-rules-unknown, nope" }`));
+    expect(byRule(own)).toMatchObject({ 'ignore-reason-missing': false, 'ignore-rules-unknown': false });
+    const all = analyze(vs(`{ galley.istio.io/analyze-suppress: "*" }`));
+    expect(byRule(all)).toMatchObject({ 'ignore-reason-missing': false, 'vs-host-not-found': true });
   });
 
   it('meshAnalyzer runs the same analysis on a rendered unit', async () => {

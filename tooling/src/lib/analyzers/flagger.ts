@@ -1,7 +1,7 @@
 // Flagger Canary checks: the target and its ports, the analysis settings Flagger would reject or act on
 // badly, webhooks that cannot resolve, unknown metrics, and hand-written routing that fights the Canary.
 import type { SourcedResource } from '../manifests.ts';
-import { arr, nameOf, nsOf, num, parseDuration, qualify, rec, ref, specOf, str, type Collector, type Model, type Obj } from './model.ts';
+import { arr, dnsQualify, nameOf, nsOf, num, parseDuration, qualify, rec, ref, specOf, str, type Collector, type Model, type Obj } from './model.ts';
 
 /** Metrics every Flagger mesh provider implements without a MetricTemplate. */
 export const FLAGGER_BUILTIN_METRICS = ['request-success-rate', 'request-duration'];
@@ -65,15 +65,6 @@ function checkDurations(out: Collector, canary: SourcedResource, analysis: Obj, 
   arr(analysis.webhooks).forEach((w, k) => check(rec(w)?.timeout, `${base}/webhooks/${k}/timeout`, `webhook ${k} timeout`));
 }
 
-/** The FQDN a webhook host means when it is an in-cluster name, or undefined for an external host. */
-function clusterHost(host: string, ns: string): string | undefined {
-  const parts = host.split('.');
-  if (parts.length <= 2) return qualify(host, ns);
-  if (parts.length === 3 && parts[2] === 'svc') return qualify(host, ns);
-  if (parts.length === 5 && host.endsWith('.svc.cluster.local')) return host;
-  return undefined;
-}
-
 function checkWebhooks(model: Model, out: Collector, canary: SourcedResource, analysis: Obj, base: string): void {
   arr(analysis.webhooks).forEach((raw, k) => {
     const hook = rec(raw);
@@ -87,7 +78,7 @@ function checkWebhooks(model: Model, out: Collector, canary: SourcedResource, an
       out.add('canary-webhook-host-not-found', canary, pointer, `${ref(canary)} webhook "${String(hook.name ?? k)}" has URL ${JSON.stringify(url)}, which does not parse.`);
       return;
     }
-    const fqdn = clusterHost(host, nsOf(canary));
+    const fqdn = dnsQualify(host, nsOf(canary));
     // Unlike routes, a webhook host is checked even in a namespace the unit does not render: the seed's
     // `flagger-loadtester.default` must resolve to the load tester that this repository deploys.
     if (fqdn && !model.registry.has(fqdn)) {

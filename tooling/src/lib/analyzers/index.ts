@@ -5,12 +5,12 @@ import type { SourcedResource } from '../manifests.ts';
 import { checkFlagger } from './flagger.ts';
 import { buildModel, Collector } from './model.ts';
 import { checkRouting } from './routing.ts';
-import { silencedRules } from './silence.ts';
+import { checkSilencing, silencedRules } from './silence.ts';
 import type { Analyzer } from './types.ts';
 import { checkWorkloads } from './workloads.ts';
 
 export { RULES, isRuleId, type RuleId, type RuleInfo } from './rules.ts';
-export { IGNORE_REASON_ANNOTATION, IGNORE_RULES_ANNOTATION, ISTIO_SUPPRESS_ANNOTATION, silencedRules } from './silence.ts';
+export { checkSilencing, IGNORE_REASON_ANNOTATION, IGNORE_RULES_ANNOTATION, ISTIO_SUPPRESS_ANNOTATION, silencedRules } from './silence.ts';
 export type { Analyzer, RenderedUnit } from './types.ts';
 
 /** Every rule over `resources` (one rendered unit), with silencing annotations applied. */
@@ -20,6 +20,7 @@ export function analyzeResources(resources: SourcedResource[]): Finding[] {
   checkRouting(model, out);
   checkFlagger(model, out);
   checkWorkloads(model, out);
+  checkSilencing(model, out);
   const silenced = new Map<SourcedResource, Set<string>>();
   return out.items.map(({ finding, owner }) => {
     let rules = silenced.get(owner);

@@ -1,6 +1,6 @@
 // An index over one rendered unit that the rule checks share: the service registry (Services,
 // ServiceEntries and the hosts Flagger generates for a Canary), workloads and their pod templates, and
-// the host resolution Istio applies (short names in the referrer's namespace, FQDNs exactly).
+// the host resolution Istio applies (dotless names in the referrer's namespace, dotted names literally).
 import type { Finding } from '../findings.ts';
 import { resourceRef, type SourcedResource } from '../manifests.ts';
 import { ruleInfo, type RuleId } from './rules.ts';
@@ -51,16 +51,27 @@ export function selects(selector: Record<string, string>, labels: Record<string,
 const CLUSTER_SUFFIX = '.svc.cluster.local';
 
 /**
- * The registry name Istio gives `host` when it is written in namespace `ns`: a short name gains
- * `<ns>.svc.cluster.local`, `name.ns` and `name.ns.svc` are completed, anything else is taken as written.
+ * The registry name Istio gives a VirtualService or DestinationRule host written in namespace `ns`
+ * (pilot's ResolveShortnameToFQDN): a name without a dot gains `<ns>.svc.cluster.local`; anything with
+ * a dot (`reviews.bookinfo` included) and `*` are taken literally, because Istio does no DNS search.
  */
 export function qualify(host: string, ns: string): string {
-  if (host.includes('*')) return host;
+  if (host === '*' || host.includes('.')) return host;
+  return `${host}.${ns}${CLUSTER_SUFFIX}`;
+}
+
+/**
+ * The cluster-local FQDN a pod's DNS resolver reaches for `host` from namespace `ns` (the search path
+ * `<ns>.svc.cluster.local`, `svc.cluster.local`, `cluster.local`), or undefined for an external name.
+ * Only for plain in-cluster calls such as webhook URLs, never for Istio hosts (see `qualify`).
+ */
+export function dnsQualify(host: string, ns: string): string | undefined {
   const parts = host.split('.');
   if (parts.length === 1) return `${host}.${ns}${CLUSTER_SUFFIX}`;
   if (parts.length === 2) return `${host}${CLUSTER_SUFFIX}`;
   if (parts.length === 3 && parts[2] === 'svc') return `${host}.cluster.local`;
-  return host;
+  if (parts.length === 5 && host.endsWith(CLUSTER_SUFFIX)) return host;
+  return undefined;
 }
 
 /** The namespace of a cluster-local FQDN, or undefined for an external name. */
@@ -110,6 +121,8 @@ export interface Workload {
 
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'];
 
+const HOST_SOURCE_KINDS = new Set(['Service', 'ServiceEntry', 'Canary']);
+
 function workloadOf(res: SourcedResource): Workload | undefined {
   const o = res.object;
   if (!WORKLOAD_KINDS.includes(o.kind)) return undefined;
@@ -153,6 +166,24 @@ export interface Model {
   /** Flagger Canary -> the service name it generates (`spec.service.name` or the target's name). */
   canaryService: (canary: SourcedResource) => string;
   lookup: (host: string, ns: string) => Lookup;
+  /** The registry entries (by FQDN) whose names a host pattern such as `*.bookinfo.svc.cluster.local` covers. */
+  covered: (pattern: string) => [string, RegistryEntry][];
+  /**
+   * The DestinationRules that apply to `fqdn`: those whose host is exactly it, else those whose wildcard
+   * host is the most specific (longest) one covering it, as Istio picks them. Rules for one host merge.
+   */
+  destinationRulesFor: (fqdn: string) => SourcedResource[];
+}
+
+/** A DestinationRule's `spec.host` as Istio resolves it, or undefined when it has none. */
+export function destinationRuleHost(dr: SourcedResource): string | undefined {
+  const host = str(specOf(dr).host);
+  return host ? qualify(host, nsOf(dr)) : undefined;
+}
+
+/** A wildcard that covers Services of more than one namespace (`*`, `*.local`, `*.svc.cluster.local`). */
+function spansNamespaces(pattern: string): boolean {
+  return pattern.startsWith('*') && wildcardMatches(pattern, `a.b${CLUSTER_SUFFIX}`) && wildcardMatches(pattern, `a.c${CLUSTER_SUFFIX}`);
 }
 
 function portsOf(value: unknown): ServicePort[] {
@@ -184,6 +215,14 @@ export function buildModel(resources: SourcedResource[]): Model {
   }
   const byKind = (kind: string): SourcedResource[] => kinds.get(kind) ?? [];
   if (resources.some((r) => r.object.kind !== 'Namespace' && !r.object.metadata.namespace)) namespaces.add('default');
+  // Hosts are judged only in namespaces where the unit renders what hosts come from (Services, workloads,
+  // the Namespace itself): a fragment that renders one VirtualService sees none of its namespace's Services.
+  const hostNamespaces = new Set<string>();
+  for (const res of resources) {
+    const kind = res.object.kind;
+    if (kind === 'Namespace') hostNamespaces.add(nameOf(res));
+    else if (HOST_SOURCE_KINDS.has(kind) || WORKLOAD_KINDS.includes(kind)) hostNamespaces.add(nsOf(res));
+  }
 
   const workloads = resources.map(workloadOf).filter((w): w is Workload => w !== undefined);
   const registry = new Map<string, RegistryEntry>();
@@ -212,29 +251,44 @@ export function buildModel(resources: SourcedResource[]): Model {
     return { res, hosts: arr(spec.hosts).filter((h): h is string => typeof h === 'string'), ports: portsOf(spec.ports) };
   });
 
+  const covered = (pattern: string): [string, RegistryEntry][] => [...registry].filter(([name]) => wildcardMatches(pattern, name));
+
   const lookup = (host: string, ns: string): Lookup => {
     const fqdn = qualify(host, ns);
-    if (host.includes('*')) {
-      for (const [name, entry] of registry) if (wildcardMatches(host, name)) return { found: true, entry, fqdn };
+    if (fqdn.includes('*')) {
+      const first = covered(fqdn)[0];
+      if (first) return { found: true, entry: first[1], fqdn };
     } else {
       const entry = registry.get(fqdn);
       if (entry) return { found: true, entry, fqdn };
     }
     for (const se of serviceEntries) {
       for (const seHost of se.hosts) {
-        const seName = seHost.includes('.') || seHost.includes('*') ? seHost : qualify(seHost, nsOf(se.res));
-        if (hostsIntersect(seName, host) || hostsIntersect(seName, fqdn)) {
+        if (hostsIntersect(qualify(seHost, nsOf(se.res)), fqdn)) {
           return { found: true, entry: { kind: 'serviceentry', res: se.res, ports: se.ports }, fqdn };
         }
       }
     }
     const hostNs = clusterNamespace(fqdn);
-    // A host in a namespace this unit renders nothing into lives in some other unit: it cannot be judged here.
-    const outOfView = hostNs === undefined ? false : !namespaces.has(hostNs);
+    // A host of a namespace whose Services this unit does not render is defined in some other unit, and
+    // a mesh-wide wildcard covers hosts of every unit: neither can be judged here.
+    const outOfView = hostNs === undefined ? spansNamespaces(fqdn) : !hostNamespaces.has(hostNs);
     return { found: false, fqdn, outOfView };
   };
 
-  return { resources, byKind, namespaces, workloads, registry, serviceEntries, canaryService, lookup };
+  const drHosts = byKind('DestinationRule').flatMap((dr) => {
+    const host = destinationRuleHost(dr);
+    return host === undefined ? [] : [{ dr, host }];
+  });
+  const destinationRulesFor = (fqdn: string): SourcedResource[] => {
+    const matching = drHosts.filter((d) => wildcardMatches(d.host, fqdn));
+    const exact = matching.filter((d) => d.host === fqdn);
+    if (exact.length > 0) return exact.map((d) => d.dr);
+    const longest = Math.max(0, ...matching.map((d) => d.host.length));
+    return matching.filter((d) => d.host.length === longest).map((d) => d.dr);
+  };
+
+  return { resources, byKind, namespaces, workloads, registry, serviceEntries, canaryService, lookup, covered, destinationRulesFor };
 }
 
 /** Go's time.ParseDuration grammar (used by Flagger, and by Istio's CRD validation): `1m30s`, `1.5s`, `500ms`. */

@@ -55,7 +55,7 @@ function checkDestination(model: Model, out: Collector, vs: SourcedResource, des
   }
   const subset = str(dest.subset);
   if (subset !== undefined) {
-    const rules = model.byKind('DestinationRule').filter((dr) => qualify(str(specOf(dr).host) ?? '', nsOf(dr)) === found.fqdn);
+    const rules = model.destinationRulesFor(found.fqdn);
     const defined = rules.some((dr) => arr(specOf(dr).subsets).some((s) => str(rec(s)?.name) === subset));
     if (!defined) {
       const where = rules.length === 0 ? 'no DestinationRule exists for that host' : `${rules.map(ref).join(', ')} defines no such subset`;
@@ -65,12 +65,16 @@ function checkDestination(model: Model, out: Collector, vs: SourcedResource, des
 }
 
 function checkWeights(out: Collector, vs: SourcedResource, route: unknown[], pointer: string): void {
-  const weights = route.map((d) => num(rec(d)?.weight));
+  const raw = route.map((d) => rec(d)?.weight);
+  const weights = raw.map(num);
   const negative = weights.findIndex((w) => w !== undefined && w < 0);
   if (negative >= 0) {
     out.add('vs-weights-invalid', vs, `${pointer}/${negative}/weight`, `${ref(vs)} gives a destination the negative weight ${weights[negative]}.`);
     return;
   }
+  // A weight that is set but not a number (`"80"`) is the schema's finding; adding it up as 0 here
+  // would only add a second, misleading one.
+  if (raw.some((w, i) => w !== undefined && w !== null && weights[i] === undefined)) return;
   if (route.length > 1) {
     const sum = weights.reduce<number>((a, w) => a + (w ?? 0), 0);
     if (sum !== 100) {
@@ -87,17 +91,19 @@ function checkWeights(out: Collector, vs: SourcedResource, route: unknown[], poi
   }
 }
 
+const FAULT_NAME = { delay: 'a delay', abort: 'an abort' } as const;
+
 function checkFault(out: Collector, vs: SourcedResource, fault: Obj, pointer: string): void {
   for (const kind of ['delay', 'abort'] as const) {
     const f = rec(fault[kind]);
     if (!f) continue;
     const value = num(rec(f.percentage)?.value);
     if (value !== undefined && (value < 0 || value > 100)) {
-      out.add('fault-percentage-range', vs, `${pointer}/${kind}/percentage/value`, `${ref(vs)} injects a ${kind} for ${value}% of requests; a percentage must be 0..100.`);
+      out.add('fault-percentage-range', vs, `${pointer}/${kind}/percentage/value`, `${ref(vs)} injects ${FAULT_NAME[kind]} for ${value}% of requests; a percentage must be 0..100.`);
     }
     const percent = num(f.percent);
     if (percent !== undefined && (percent < 0 || percent > 100)) {
-      out.add('fault-percentage-range', vs, `${pointer}/${kind}/percent`, `${ref(vs)} injects a ${kind} for ${percent}% of requests; a percentage must be 0..100.`);
+      out.add('fault-percentage-range', vs, `${pointer}/${kind}/percent`, `${ref(vs)} injects ${FAULT_NAME[kind]} for ${percent}% of requests; a percentage must be 0..100.`);
     }
   }
   const delay = rec(fault.delay);
@@ -266,8 +272,11 @@ function checkDestinationRules(model: Model, out: Collector): void {
     if (!found.found) {
       if (!found.outOfView) out.add('dr-host-not-found', dr, '/spec/host', `${ref(dr)} is for host "${host}", which matches no Service or ServiceEntry (looked for ${found.fqdn}).`);
     }
-    const selector = found.found && found.entry.kind === 'service' ? found.entry.selector : undefined;
-    const hostNs = clusterNamespace(found.fqdn);
+    // The Services whose pods the subsets choose from: the host's own, or every one a wildcard host covers.
+    const candidates = found.fqdn.includes('*') ? model.covered(found.fqdn) : found.found ? [[found.fqdn, found.entry] as const] : [];
+    const services = candidates.flatMap(([fqdn, entry]) =>
+      entry.kind === 'service' && entry.selector ? [{ ns: clusterNamespace(fqdn), selector: entry.selector }] : [],
+    );
     arr(spec.subsets).forEach((raw, k) => {
       const subset = rec(raw) ?? {};
       const name = str(subset.name) ?? `#${k}`;
@@ -276,9 +285,9 @@ function checkDestinationRules(model: Model, out: Collector): void {
         out.add('dr-subset-no-labels', dr, `/spec/subsets/${k}`, `${ref(dr)} subset "${name}" has no labels, so it selects every pod of "${host}".`);
         return;
       }
-      // Without the host's selector, or without any workload in the unit, the pods are out of view.
-      if (!selector || !unitHasWorkloads) return;
-      const pods = model.workloads.filter((w) => w.ns === hostNs && selects(selector, w.podLabels));
+      // Without a selector of the host's Services, or without any workload in the unit, the pods are out of view.
+      if (services.length === 0 || !unitHasWorkloads) return;
+      const pods = model.workloads.filter((w) => services.some((svc) => w.ns === svc.ns && selects(svc.selector, w.podLabels)));
       if (!pods.some((w) => selects(labels, w.podLabels))) {
         const shown = Object.entries(labels).map(([k2, v]) => `${k2}=${v}`).join(',');
         out.add(

@@ -9,7 +9,7 @@ export interface RuleInfo {
   summary: string;
   /** Default fix hint; a check may pass a more specific one. */
   hint: string;
-  category: 'routing' | 'flagger' | 'workloads';
+  category: 'routing' | 'flagger' | 'workloads' | 'silencing';
   /** The matching `istioctl analyze` message code, where there is one. */
   istio?: string;
   /** The matching Kiali validation code, where there is one. */
@@ -25,7 +25,7 @@ export const RULES = [
     istio: 'IST0101',
     kiali: 'KIA1101',
     summary: 'A VirtualService route or mirror destination host matches no Service or ServiceEntry.',
-    hint: 'Fix the host (short names resolve in the VirtualService namespace), or add the Service or ServiceEntry it needs.',
+    hint: 'Fix the host: a name without a dot resolves in the VirtualService namespace, one with a dot must be the full name (`reviews.bookinfo.svc.cluster.local`, not `reviews.bookinfo`). Or add the Service or ServiceEntry it needs.',
   },
   {
     id: 'vs-subset-not-found',
@@ -116,7 +116,7 @@ export const RULES = [
     istio: 'IST0174',
     kiali: 'KIA0202',
     summary: 'A DestinationRule is for a host that matches no Service or ServiceEntry.',
-    hint: 'Fix `spec.host` (short names resolve in the DestinationRule namespace), or delete the DestinationRule.',
+    hint: 'Fix `spec.host` (a name without a dot resolves in the DestinationRule namespace, one with a dot must be the full name), or delete the DestinationRule.',
   },
   {
     id: 'dr-subset-no-pods',
@@ -265,6 +265,21 @@ export const RULES = [
     istio: 'IST0102',
     summary: 'A Namespace with workloads has neither `istio-injection: enabled` nor an `istio.io/rev` label.',
     hint: 'Label the Namespace `istio-injection: enabled` (or `istio.io/rev: <revision>`); use `disabled` to opt out on purpose.',
+  },
+  // The silencing annotations themselves
+  {
+    id: 'ignore-rules-unknown',
+    severity: 'warning',
+    category: 'silencing',
+    summary: 'A `mesh-workshop.dev/ignore-rules` annotation lists an id that is no mesh analyzer rule, so it silences nothing.',
+    hint: 'Use the rule id a finding prints (see docs/rules.md), or remove the entry.',
+  },
+  {
+    id: 'ignore-reason-missing',
+    severity: 'warning',
+    category: 'silencing',
+    summary: 'A resource silences rules (`mesh-workshop.dev/ignore-rules` or `galley.istio.io/analyze-suppress`) but says nowhere why.',
+    hint: 'Add `mesh-workshop.dev/ignore-reason: "<why the rule does not apply here>"` next to the silencing annotation.',
   },
 ] as const satisfies readonly RuleInfo[];
 

@@ -1,0 +1,64 @@
+// Routing messages and edge cases that the fixture folders cannot express: the wording of a finding,
+// and values of the wrong type that belong to the schema check.
+import { describe, expect, it } from 'vitest';
+import { analyzeResources } from '../../tooling/src/lib/analyzers/index.ts';
+import { parseManifests } from '../../tooling/src/lib/manifests.ts';
+
+function analyze(http: string) {
+  const text = `apiVersion: v1
+kind: Service
+metadata: { name: ratings, namespace: bookinfo }
+spec:
+  selector: { app: ratings }
+  ports: [{ name: http, port: 9080 }]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: ratings, namespace: bookinfo }
+spec:
+  hosts: [ratings]
+  http:
+${http}`;
+  const parsed = parseManifests(text, 'inline.yaml');
+  expect(parsed.findings).toEqual([]);
+  return analyzeResources(parsed.resources);
+}
+
+describe('fault messages', () => {
+  it('say "an abort" and "a delay"', () => {
+    const findings = analyze(`    - fault:
+        delay: { fixedDelay: 7s, percentage: { value: 120 } }
+        abort: { httpStatus: 500, percentage: { value: -1 } }
+      route:
+        - destination: { host: ratings }
+`);
+    expect(findings.filter((f) => f.rule === 'fault-percentage-range').map((f) => f.message)).toEqual([
+      'VirtualService bookinfo/ratings injects a delay for 120% of requests; a percentage must be 0..100.',
+      'VirtualService bookinfo/ratings injects an abort for -1% of requests; a percentage must be 0..100.',
+    ]);
+  });
+});
+
+describe('route weights', () => {
+  const weights = (a: string, b: string) =>
+    analyze(`    - route:
+        - destination: { host: ratings }
+          weight: ${a}
+        - destination: { host: ratings }
+          weight: ${b}
+`).filter((f) => f.rule === 'vs-weights-invalid');
+
+  it('leave a weight that is not a number to the schema finding instead of adding it up as 0', () => {
+    expect(weights('"80"', '20')).toEqual([]);
+    expect(weights('"80"', '-5').map((f) => f.message)).toEqual(['VirtualService bookinfo/ratings gives a destination the negative weight -5.']);
+  });
+
+  it('still add up numbers, and treat a missing weight as 0', () => {
+    expect(weights('80', '30').map((f) => f.message)).toEqual([
+      'VirtualService bookinfo/ratings splits a route 80 + 30 = 110, not 100 (an unset weight counts as 0).',
+    ]);
+    expect(weights('null', '20').map((f) => f.message)).toEqual([
+      'VirtualService bookinfo/ratings splits a route unset + 20 = 20, not 100 (an unset weight counts as 0).',
+    ]);
+  });
+});
