@@ -27,7 +27,7 @@ describe('npm run validate', () => {
     expect(text).toMatch(/test\/fixtures\/validate\/vs-string-weight\.yaml\n\s+14\s+error\s+schema\s+VirtualService bookinfo\/reviews \/spec\/http\/0\/route\/0\/weight:/);
     expect(text).toMatch(/test\/fixtures\/validate\/vs-typo-fault\.yaml\n\s+11\s+error\s+schema\s+VirtualService bookinfo\/ratings \/spec\/http\/0\/fualt: unknown field "fualt"/);
     expect(text).toContain('hint: Did you mean "fault"?');
-    expect(text.trim().split('\n').at(-1)).toBe('2 resources: 0 valid, 2 invalid, 0 skipped; 2 errors, 0 warnings');
+    expect(text.trim().split('\n').at(-1)).toBe('2 resources: 0 valid, 2 invalid, 0 skipped; 2 errors, 0 warnings; kubeconform: not found');
   });
 
   it('prints json with findings and summary, and nothing else on stdout', async () => {
@@ -94,12 +94,56 @@ describe('npm run validate', () => {
   it('shows progress on stderr only with --verbose (or a terminal), never on stdout', async () => {
     const quiet = io();
     await main(['--output', 'json', `${fx}/good`], quiet, [], { isTTY: false, registry: [] });
-    expect(quiet.stderrText).toBe('');
+    expect(quiet.stderrText).not.toContain('Rendering');
     const verbose = io();
     await main(['--verbose', '--output', 'json', `${fx}/good`], verbose, [], { isTTY: false, registry: [] });
     expect(verbose.stderrText).toContain('Rendering 1 kustomization');
-    expect(verbose.stderrText).toContain('kubeconform not found');
     expect(() => JSON.parse(verbose.stdoutText)).not.toThrow();
+  });
+
+  it('says once that kubeconform is missing, without a terminal or --verbose, and reports it in the summary', async () => {
+    for (const verbose of [[], ['--verbose']]) {
+      const c = io();
+      expect(await main([...verbose, '--output', 'json', `${fx}/good`, `${fx}/gitops.yaml`], c, [], { isTTY: false, registry: [] })).toBe(0);
+      expect(c.stderrText.match(/kubeconform not found/g)).toHaveLength(1);
+      expect((JSON.parse(c.stdoutText) as { summary: { kubeconform: string } }).summary.kubeconform).toBe('not-found');
+    }
+    const quiet = io();
+    await main(['--quiet', `${fx}/good`], quiet, [], { isTTY: false, registry: [] });
+    expect(quiet.stderrText).toBe('');
+    expect(quiet.stdoutText).toContain('; kubeconform: not found');
+    const off = io();
+    await main(['--no-kubeconform', '--output', 'json', `${fx}/good`], off, [], { isTTY: false, registry: [] });
+    expect(off.stderrText).toBe('');
+    expect((JSON.parse(off.stdoutText) as { summary: { kubeconform: string } }).summary.kubeconform).toBe('disabled');
+  });
+
+  it('escapes control characters from the input in text output, and keeps JSON and JUnit valid', async () => {
+    // A name that would clear the screen and start a fake line if printed raw.
+    const stdin = async () => 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "a\\e[2J\\nb\\u202Ec"\nbogus: 1\n';
+    const text = io();
+    expect(await main(['-'], text, [], { stdin, registry: [] })).toBe(1);
+    // eslint-disable-next-line no-control-regex
+    expect(text.stdoutText).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F\u202E]/);
+    expect(text.stdoutText).toContain('ConfigMap a\\u001b[2J\\nb\\u202ec /bogus: unknown field "bogus"');
+    const json = io();
+    expect(await main(['--output', 'json', '-'], json, [], { stdin, registry: [] })).toBe(1);
+    const parsed = JSON.parse(json.stdoutText) as { findings: { resource: string }[] };
+    expect(parsed.findings[0]?.resource).toBe('ConfigMap a\u001b[2J\nb\u202ec');
+    const junit = io();
+    expect(await main(['--output', 'junit', '-'], junit, [], { stdin, registry: [] })).toBe(1);
+    // eslint-disable-next-line no-control-regex
+    expect(junit.stdoutText).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+    expect(junit.stdoutText).toContain('name="ConfigMap a[2J\nb\u202ec"');
+  });
+
+  it('resolves a relative --kubeconform path against the directory npm was run in', async () => {
+    const c = captureIo(root, { PATH: '', INIT_CWD: `${root}test/fixtures` });
+    const stdin = async () => 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kc-bad-config\ndata:\n  a: b\n';
+    expect(await main(['--kubeconform', 'validate/kubeconform-stand-in.mjs', '--output', 'json', '-'], c, [], { stdin, registry: [] })).toBe(1);
+    const parsed = JSON.parse(c.stdoutText) as { findings: { rule: string }[]; summary: { kubeconform: string } };
+    expect(parsed.summary.kubeconform).toBe('ran');
+    expect(parsed.findings.map((f) => f.rule)).toEqual(['kubeconform']);
   });
 
   it('exits 2 for usage errors', async () => {
@@ -116,5 +160,10 @@ describe('npm run validate', () => {
     expect(await main(['--help'], c, [], iso)).toBe(0);
     expect(c.stdoutText).toContain('Usage: npm run validate');
     expect(c.stdoutText).toContain('--ignore-missing-schemas');
+    // Beyond the schema rules: where the other rules are documented, how to fail on them and silence them.
+    for (const text of ['docs/rules.md', 'exercise-expectation', 'docs/simulate.md', '--fail-on', 'mesh-workshop.dev/ignore-rules', '--no-analyzers']) {
+      expect(c.stdoutText).toContain(text);
+    }
+    expect(c.stdoutText).toMatch(/plain manifest file the analyzers see only that file/);
   });
 });

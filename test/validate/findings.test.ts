@@ -110,6 +110,19 @@ describe('validate findings', () => {
     ]);
   });
 
+  it('puts typos in a patch on the patch file, and what only the resource writes on the resource file', async () => {
+    // The resource and its patches share kind and name; each finding goes where its field is written, the
+    // patch (applied later) when both write it, as with the string weight that replaces `weight: 100`.
+    const { findings } = await run('patched');
+    const dir = `${fx}/patched`;
+    const at = (pointer: string) => findings.find((f) => f.pointer === pointer);
+    expect(findings).toHaveLength(4);
+    expect(at('/spec/http/0/fualt')).toMatchObject({ rule: 'schema', file: `${dir}/virtual-service-ratings-abort.yaml`, line: 8, resource: 'VirtualService bookinfo/ratings' });
+    expect(at('/spec/http/0/route/1/wieght')).toMatchObject({ rule: 'schema', file: `${dir}/virtual-service-reviews-split.yaml`, line: 16, resource: 'VirtualService bookinfo/reviews' });
+    expect(at('/spec/http/0/route/0/weight')).toMatchObject({ rule: 'schema', file: `${dir}/virtual-service-reviews-split.yaml`, line: 12, resource: 'VirtualService bookinfo/reviews' });
+    expect(at('/spec/gateways')).toMatchObject({ rule: 'schema', file: `${dir}/virtual-service-all-v1.yaml`, line: 21, resource: 'VirtualService bookinfo/reviews' });
+  });
+
   it('reports a path that does not exist as an io finding', async () => {
     const { findings } = await run('nope.yaml');
     expect(findings).toEqual([expect.objectContaining({ rule: 'io', file: `${fx}/nope.yaml` })]);

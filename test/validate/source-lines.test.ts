@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { validate } from '../../tooling/src/lib/validate/index.ts';
 import { meshAnalyzer } from '../../tooling/src/lib/analyzers/index.ts';
 
@@ -44,6 +45,10 @@ const files: Record<string, string> = {
     '        version: v1',
     '',
   ].join('\n'),
+  'exercises/suffixed/kustomization.yaml': 'nameSuffix: -x\nresources:\n  - ../step\n',
+  'apps/kc/kustomization.yaml': 'namespace: demo\nresources:\n  - config-map.yaml\n',
+  'apps/kc/config-map.yaml': '# kubeconform (the stand-in) rejects names starting kc-bad at /spec/extra.\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kc-bad-config\ndata:\n  a: b\nspec:\n  extra: true\n',
+  'apps/kc-suffixed/kustomization.yaml': 'nameSuffix: -x\nresources:\n  - ../kc\n',
   'exercises/step/kustomization.yaml': 'resources:\n  - ../../apps/web\n  - virtual-service-web.yaml\n',
   'exercises/step/virtual-service-web.yaml': [
     'apiVersion: networking.istio.io/v1',
@@ -90,12 +95,41 @@ describe('analyzer findings on a rendered overlay', () => {
     expect(resources).toMatchObject({ file: 'apps/web/deployment.yaml', resource: 'Deployment demo/web-v3' });
   });
 
-  it('keep only the directory, without a line, when the resource cannot be traced to one file', async () => {
+  it('ignore manifest files the kustomization does not list', async () => {
+    // A stray copy next to the overlay is not part of the render, so it cannot make the finding ambiguous.
     await writeFile(join(root, 'exercises/step/patch-web.yaml'), files['exercises/step/virtual-service-web.yaml'] as string);
     const report = await validate({ root, paths: ['exercises/step'], analyzers: [meshAnalyzer], kubeconform: { binary: false } });
     const subset = report.findings.find((f) => f.rule === 'vs-subset-not-found');
-    expect(subset?.file).toBe('exercises/step');
-    expect(subset?.line).toBeUndefined();
+    expect(subset).toMatchObject({ file: 'exercises/step/virtual-service-web.yaml', line: 13 });
     await rm(join(root, 'exercises/step/patch-web.yaml'));
+  });
+
+  it('keep only the directory, without a line, when the resource cannot be traced to a file', async () => {
+    // nameSuffix renames the resource, so no source file writes the rendered kind and name.
+    const report = await validate({ root, paths: ['exercises/suffixed'], analyzers: [meshAnalyzer], kubeconform: { binary: false } });
+    const onVs = report.findings.filter((f) => f.resource === 'VirtualService demo/web-x');
+    expect(onVs.length).toBeGreaterThan(0);
+    for (const f of onVs) {
+      expect(f.file).toBe('exercises/suffixed');
+      expect(f.line).toBeUndefined();
+    }
+  });
+});
+
+describe('kubeconform findings on a rendered kustomization', () => {
+  const standIn = fileURLToPath(new URL('../fixtures/validate/kubeconform-stand-in.mjs', import.meta.url));
+
+  it('point at the source file and the line of the field kubeconform names', async () => {
+    const report = await validate({ root, paths: ['apps/kc'], kubeconform: { binary: standIn } });
+    const kc = report.findings.filter((f) => f.rule === 'kubeconform');
+    // Rendered, the ConfigMap starts at line 1 of kustomize's output; in the source, `extra` is on line 9.
+    expect(kc).toEqual([expect.objectContaining({ file: 'apps/kc/config-map.yaml', line: 9, resource: 'ConfigMap demo/kc-bad-config', pointer: '/spec/extra' })]);
+  });
+
+  it('keep the directory and drop the line when the resource cannot be traced', async () => {
+    const report = await validate({ root, paths: ['apps/kc-suffixed'], kubeconform: { binary: standIn } });
+    const kc = report.findings.filter((f) => f.rule === 'kubeconform');
+    expect(kc).toEqual([expect.objectContaining({ file: 'apps/kc-suffixed', resource: 'ConfigMap demo/kc-bad-config-x' })]);
+    expect(kc[0]?.line).toBeUndefined();
   });
 });

@@ -29,8 +29,21 @@ Options:
   --debug                      stack traces for unexpected errors
   -h, --help                   show this help
 
-Exit codes: 0 no failing findings, 1 failing findings, 2 usage error.
-Rules: schema, yaml, empty, missing-kind, render, missing-schema, kubeconform, io (see docs/validate.md).`;
+What runs:
+  schemas        every resource, strictly: schema, yaml, empty, missing-kind, render, missing-schema,
+                 kubeconform, io (docs/validate.md)
+  mesh analyzers routes, subsets, hosts, gateways, canaries, ... (docs/rules.md)
+  exercises      exercise-expectation: the traffic simulator must predict what exercise.yaml expects
+                 (docs/simulate.md)
+  Findings of the analyzers are errors, warnings or infos; --fail-on sets which of them fail the run.
+  Silence a rule for one resource with the annotation mesh-workshop.dev/ignore-rules: "<rule>, <rule>"
+  (and mesh-workshop.dev/ignore-reason); silenced findings are listed and counted, never fail.
+
+On a plain manifest file the analyzers see only that file: a VirtualService whose Service or
+DestinationRule lives in another file is reported as pointing at nothing. Validate the kustomization
+directory instead, or pass --no-analyzers for schema checks only.
+
+Exit codes: 0 no failing findings, 1 failing findings, 2 usage error.`;
 
 const OPTIONS = {
   output: { type: 'string' },
@@ -81,7 +94,8 @@ export async function main(argv: string[], io: Io, extraAnalyzers: Analyzer[] = 
     if (values.kubeconform && values['no-kubeconform']) throw new UsageError('--kubeconform and --no-kubeconform contradict each other.', 'Use only one of them.');
     let binary: string | false | undefined = values['no-kubeconform'] ? false : undefined;
     if (values.kubeconform) {
-      binary = resolve(values.kubeconform);
+      // Relative to where the user ran npm, like the positional paths (npm run starts in the package root).
+      binary = resolve(io.env.INIT_CWD ?? process.cwd(), values.kubeconform);
       try {
         accessSync(binary, constants.X_OK);
       } catch {
@@ -104,6 +118,9 @@ export async function main(argv: string[], io: Io, extraAnalyzers: Analyzer[] = 
       onProgress: showProgress ? (m) => io.stderr(m) : undefined,
     });
 
+    if (report.summary.kubeconform === 'not-found' && !values.quiet) {
+      io.stderr('kubeconform not found (on PATH or in KUBECONFORM); using the in-process schemas only.');
+    }
     if (output === 'json') io.stdout(formatJson(report));
     else if (output === 'junit') io.stdout(formatJunit(report));
     else io.stdout(formatText(report, { hints: !values.quiet }));

@@ -1,7 +1,7 @@
 // `validate`: renders kustomization directories with the real kustomize, reads manifest files or stdin,
 // checks every resource against its in-process schema (strictly), optionally runs kubeconform and the
 // registered analyzers, and returns every finding together with a summary. Never throws for bad input.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -11,6 +11,7 @@ import type * as Kustomize from '../kustomize.ts';
 import { parseManifests, resourceRef, type SourcedResource } from '../manifests.ts';
 import { findKubeconform, runKubeconform } from './kubeconform.ts';
 import { lineOfPointer } from './locate.ts';
+import { explainRenderError } from './render-errors.ts';
 import { schemaProblems, unknownFieldProblem } from './messages.ts';
 import { loadedSchema, loadSchema } from './schemas.ts';
 
@@ -55,7 +56,11 @@ export interface ValidationSummary {
   infos: number;
   silenced: number;
   units: number;
+  /** Whether a kubeconform binary ran as well, was looked for and not found, or was turned off. */
+  kubeconform: KubeconformUse;
 }
+
+export type KubeconformUse = 'ran' | 'not-found' | 'disabled';
 
 export interface ValidationReport {
   findings: Finding[];
@@ -80,6 +85,16 @@ type Status = 'valid' | 'invalid' | 'skipped';
 
 function kustomizationFile(dir: string): string | undefined {
   return KUSTOMIZATION_FILES.map((f) => join(dir, f)).find((f) => existsSync(f));
+}
+
+function readKustomization(dir: string): { file: string; text: string } | undefined {
+  const file = kustomizationFile(dir);
+  if (!file) return undefined;
+  try {
+    return { file, text: readFileSync(file, 'utf8') };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every kustomization directory below `root/<tree>`, except components (they cannot be built alone). */
@@ -157,6 +172,8 @@ interface Loaded {
   /** Text the resources were parsed from, for file and stdin units. */
   text?: string;
   abs?: string;
+  /** A rendered unit's source files, read once for all the findings that need them. */
+  sources?: Promise<SourceIndex>;
 }
 
 // kustomize.ts pulls in zx, a quarter of a second of start-up; a run over plain files never needs it.
@@ -180,28 +197,24 @@ async function loadUnit(root: string, target: Target, stdin: string | undefined)
     const result = await (await loadKustomize()).kustomizeBuild(target.abs);
     if (!result.ok) {
       // kustomize names files by absolute path; the repository-relative form is what the user can open.
-      const message = result.error.split(`${root}${sep}`).join('').split(root).join('.');
-      const finding: Finding = {
-        rule: 'render',
-        severity: 'error',
-        file: target.source,
-        message: `kustomize build failed: ${message}`,
-        hint: `Fix ${target.source}/kustomization.yaml or the file it names, then run \`npm run render\` on it to check.`,
-      };
-      // The common case, a listed file that does not exist, gets a short message and the line that lists it.
-      const missing = /evalsymlink failure on '([^']+)'/.exec(message)?.[1];
-      const kfile = kustomizationFile(target.abs);
-      if (missing && kfile) {
-        const entry = missing.split('/').pop() as string;
-        const lines = (await readFile(kfile, 'utf8')).split(/\r?\n/);
-        const at = lines.findIndex((l) => l.includes(entry));
-        finding.message = `kustomize build failed: "${missing}" does not exist.`;
-        finding.hint = `Create the file or remove "${entry}" from ${display(root, kfile)}.`;
-        if (at >= 0) {
-          finding.file = display(root, kfile);
-          finding.line = at + 1;
-        }
-      }
+      const relativize = (text: string) => text.split(`${root}${sep}`).join('').split(root).join('.');
+      const problem = explainRenderError(result.error, target.abs, readKustomization);
+      const finding: Finding = problem
+        ? {
+            rule: 'render',
+            severity: 'error',
+            file: display(root, problem.file),
+            ...(problem.line !== undefined ? { line: problem.line } : {}),
+            message: `kustomize build failed: ${relativize(problem.message)}`,
+            hint: `${relativize(problem.hint)} Then run \`npm run render\` on ${target.source} to check.`,
+          }
+        : {
+            rule: 'render',
+            severity: 'error',
+            file: target.source,
+            message: `kustomize build failed: ${relativize(result.error)}`,
+            hint: `Fix ${target.source}/kustomization.yaml or the file it names, then run \`npm run render\` on it to check.`,
+          };
       return { unit, findings: [finding] };
     }
     text = result.yaml;
@@ -247,71 +260,117 @@ function docsOf(text: string, file: string, resources: readonly SourcedResource[
   return out;
 }
 
-/** The most precise line for a pointer: the field, else its nearest parent that is written in the file. */
-function pointerLine(doc: SourceDoc, pointer: string | undefined): number | undefined {
+/** The line of the pointer's deepest part written in the document, and how many segments deep it is (0: none). */
+function pointerMatch(doc: SourceDoc, pointer: string | undefined): { line: number | undefined; depth: number } {
   let p = pointer ?? '';
+  let depth = p === '' ? 0 : p.split('/').length - 1;
   while (p !== '') {
     const line = lineOfPointer(doc.lines, doc.start, doc.end, p);
-    if (line !== undefined) return line;
+    if (line !== undefined) return { line, depth };
     p = p.slice(0, p.lastIndexOf('/'));
+    depth--;
   }
-  return undefined;
+  return { line: undefined, depth: 0 };
 }
 
-/** Paths a kustomization lists under `resources`, relative to its directory (remote URLs left out). */
-async function listedResources(dir: string): Promise<string[]> {
-  const file = kustomizationFile(dir);
-  if (!file) return [];
-  try {
-    const parsed = yaml.load(await readFile(file, 'utf8')) as { resources?: unknown } | null;
-    const list = Array.isArray(parsed?.resources) ? parsed.resources : [];
-    return list.filter((r): r is string => typeof r === 'string' && !/^[a-z]+:\/\//i.test(r) && !r.includes('?'));
-  } catch {
-    return [];
-  }
+/** The most precise line for a pointer: the field, else its nearest parent that is written in the file. */
+function pointerLine(doc: SourceDoc, pointer: string | undefined): number | undefined {
+  return pointerMatch(doc, pointer).line;
 }
+
+/** What a kustomization builds from, as paths relative to its directory, in the order kustomize applies them. */
+interface Listed {
+  /** `resources` then the legacy `bases`, then `components`: files and directories. */
+  inputs: string[];
+  /** `patchesStrategicMerge` then `patches[].path`: applied after the inputs. */
+  patches: string[];
+}
+
+function listedSources(dir: string): Listed {
+  const k = readKustomization(dir);
+  if (!k) return { inputs: [], patches: [] };
+  let parsed: Record<string, unknown> | null;
+  try {
+    parsed = yaml.load(k.text) as Record<string, unknown> | null;
+  } catch {
+    return { inputs: [], patches: [] };
+  }
+  // Remote bases (URLs, git refs) have no file here to point at.
+  const local = (v: unknown): v is string => typeof v === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) && !v.includes('?');
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  return {
+    inputs: [...list(parsed?.resources), ...list(parsed?.bases), ...list(parsed?.components)].filter(local),
+    patches: [
+      ...list(parsed?.patchesStrategicMerge).filter(local),
+      ...list(parsed?.patches).map((p) => (p && typeof p === 'object' ? (p as { path?: unknown }).path : undefined)).filter(local),
+    ],
+  };
+}
+
+/** Every document that writes a resource of a kind and name, in the order kustomize applies them. */
+type SourceIndex = Map<string, SourceDoc[]>;
+
+const docKey = (kind: unknown, name: unknown) => `${String(kind)}\u0000${typeof name === 'string' ? name : ''}`;
 
 /**
- * For a rendered unit, the manifest files a person edits, by kind and name: the files in the kustomization
- * directory first, then those of the bases it lists under `resources` (nearest wins), so findings can point
- * at a file and line instead of at kustomize's output. A kind and name written in two files at one level
- * (a resource and a patch of it) is ambiguous and stays on the directory.
+ * For a rendered unit, the manifest files a person edits, by kind and name: what the kustomization lists
+ * under `resources` and `components` (following directories into their own kustomizations) and the files
+ * it applies as `patches`, in kustomize's order, so findings can point at a file and line instead of at
+ * kustomize's output. Generated resources and remote bases have no entry.
  */
-async function sourceDocs(root: string, abs: string): Promise<Map<string, SourceDoc | null>> {
-  const index = new Map<string, SourceDoc | null>();
+async function sourceDocs(root: string, abs: string): Promise<SourceIndex> {
+  const index: SourceIndex = new Map();
   const seen = new Set<string>();
-  const visit = async (dir: string, depth: number): Promise<void> => {
-    if (depth > 8 || seen.has(dir)) return;
-    seen.add(dir);
-    let entries: string[];
+  const addFile = async (file: string): Promise<void> => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    let text: string;
     try {
-      entries = (await readdir(dir)).filter((f) => MANIFEST.test(f) && !KUSTOMIZATION_FILES.includes(f)).sort();
+      text = await readFile(file, 'utf8');
     } catch {
       return;
     }
-    const level = new Map<string, SourceDoc | null>();
-    for (const name of entries) {
-      const file = join(dir, name);
-      let text: string;
+    const parsed = parseManifests(text, display(root, file));
+    for (const [r, doc] of docsOf(text, display(root, file), parsed.resources)) {
+      const key = docKey(r.object.kind, r.object.metadata?.name);
+      let list = index.get(key);
+      if (!list) index.set(key, (list = []));
+      list.push(doc);
+    }
+  };
+  const visit = async (dir: string, depth: number): Promise<void> => {
+    if (depth > 8 || seen.has(dir)) return;
+    seen.add(dir);
+    const listed = listedSources(dir);
+    for (const entry of listed.inputs) {
+      const child = resolve(dir, entry);
+      let isDir: boolean;
       try {
-        text = await readFile(file, 'utf8');
+        isDir = statSync(child).isDirectory();
       } catch {
         continue;
       }
-      const parsed = parseManifests(text, display(root, file));
-      for (const [r, doc] of docsOf(text, display(root, file), parsed.resources)) {
-        const key = `${r.object.kind}\u0000${r.object.metadata?.name ?? ''}`;
-        level.set(key, level.has(key) ? null : doc);
-      }
+      if (isDir) await visit(child, depth + 1);
+      else await addFile(child);
     }
-    for (const [key, doc] of level) if (!index.has(key)) index.set(key, doc);
-    for (const entry of await listedResources(dir)) {
-      const child = resolve(dir, entry);
-      if (existsSync(child) && kustomizationFile(child)) await visit(child, depth + 1);
-    }
+    for (const entry of listed.patches) await addFile(resolve(dir, entry));
   };
   await visit(abs, 0);
   return index;
+}
+
+/**
+ * Of the documents that write a resource, the one in which most of the finding's pointer is written (the
+ * key of an unknown field, the field of a wrong value); on a tie the later-applied one, a patch over the
+ * resource it patches.
+ */
+function pickDoc(docs: readonly SourceDoc[], pointer: string | undefined): { doc: SourceDoc; line: number | undefined } | undefined {
+  let best: { doc: SourceDoc; line: number | undefined; depth: number } | undefined;
+  for (const doc of docs) {
+    const m = pointerMatch(doc, pointer);
+    if (!best || m.depth >= best.depth) best = { doc, ...m };
+  }
+  return best;
 }
 
 /** Loads the schemas the resources need, each once, concurrently. */
@@ -384,8 +443,8 @@ export async function validateResourcesAsync(resources: SourcedResource[], opts:
   return validateResources(resources, opts);
 }
 
-function summarize(findings: readonly Finding[], units: readonly RenderedUnit[], statuses: Status[], invalidRefs: Set<string>): ValidationSummary {
-  const summary: ValidationSummary = { resources: 0, valid: 0, invalid: 0, skipped: 0, errors: 0, warnings: 0, infos: 0, silenced: 0, units: units.length };
+function summarize(findings: readonly Finding[], units: readonly RenderedUnit[], statuses: Status[], invalidRefs: Set<string>, kubeconform: KubeconformUse): ValidationSummary {
+  const summary: ValidationSummary = { resources: 0, valid: 0, invalid: 0, skipped: 0, errors: 0, warnings: 0, infos: 0, silenced: 0, units: units.length, kubeconform };
   let i = 0;
   for (const unit of units) {
     for (const r of unit.resources) {
@@ -405,7 +464,12 @@ function summarize(findings: readonly Finding[], units: readonly RenderedUnit[],
   return summary;
 }
 
-/** Points schema findings at the line of the field, and rendered ones at the source file where it is known. */
+/**
+ * Points findings at the line of their field: in the file for file and stdin units, and for a rendered
+ * kustomization in the source file that writes the resource (see sourceDocs and pickDoc). A finding on a
+ * rendered resource that cannot be traced keeps the directory and loses any line, which would be a line
+ * of kustomize's output.
+ */
 async function attachLines(root: string, loaded: Loaded, findings: Finding[]): Promise<void> {
   const { unit } = loaded;
   const byRef = new Map<string, SourcedResource>();
@@ -421,18 +485,18 @@ async function attachLines(root: string, loaded: Loaded, findings: Finding[]): P
     return;
   }
   if (!loaded.abs) return;
-  const index = await sourceDocs(root, loaded.abs);
+  const index = await (loaded.sources ??= sourceDocs(root, loaded.abs));
   for (const f of findings) {
     if (f.file !== unit.source) continue;
     const r = f.resource ? byRef.get(f.resource) : undefined;
-    const doc = r ? index.get(`${r.object.kind}\u0000${r.object.metadata?.name ?? ''}`) : undefined;
-    if (!doc) {
-      // A line of kustomize's output names nothing a person can open next to a directory.
+    const docs = r ? index.get(docKey(r.object.kind, r.object.metadata?.name)) : undefined;
+    const pick = docs ? pickDoc(docs, f.pointer) : undefined;
+    if (!pick) {
       delete f.line;
       continue;
     }
-    f.file = doc.file;
-    f.line = pointerLine(doc, f.pointer) ?? doc.start + 1;
+    f.file = pick.doc.file;
+    f.line = pick.line ?? pick.doc.start + 1;
   }
 }
 
@@ -464,15 +528,19 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
 
   const kc = options.kubeconform ?? {};
   const binary = kc.binary === false ? undefined : (kc.binary ?? findKubeconform(kc.env ?? process.env));
+  const kubeconform: KubeconformUse = kc.binary === false ? 'disabled' : binary ? 'ran' : 'not-found';
   if (binary) {
     progress(`Running kubeconform (${binary}) on the same resources...`);
     const results = await mapBounded(units, concurrency, (unit) =>
       runKubeconform(unit.resources, unit.source, { binary, schemaLocations: kc.schemaLocations, ignoreMissingSchemas: options.ignoreMissingSchemas, skipKinds: options.skipKinds }),
     );
-    for (const r of results) findings.push(...r);
-  } else if (kc.binary !== false) {
-    progress('kubeconform not found (on PATH or in KUBECONFORM); using the in-process schemas only.');
+    for (const [i, r] of results.entries()) {
+      // kubeconform saw kustomize's output; its findings go back to the source files like the toolkit's.
+      if (r.length > 0) await attachLines(root, loaded[i] as Loaded, r);
+      findings.push(...r);
+    }
   }
+  // Not found is reported in summary.kubeconform; the CLI says it once, whatever the verbosity.
 
   const analyzers = options.analyzers ?? [];
   if (analyzers.length > 0) {
@@ -503,5 +571,5 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     if (f.resource && f.file && f.severity === 'error' && !f.silenced) invalidRefs.add(`${f.file}\u0000${f.resource}`);
   }
   const skipped = units.flatMap((u) => u.resources).filter((_, i) => statuses[i] === 'skipped');
-  return { findings, summary: summarize(findings, units, statuses, invalidRefs), units, skipped };
+  return { findings, summary: summarize(findings, units, statuses, invalidRefs, kubeconform), units, skipped };
 }

@@ -15,7 +15,22 @@ export function tally(s: ValidationSummary): string {
   let line = `${plural(s.resources, 'resource')}: ${s.valid} valid, ${s.invalid} invalid, ${s.skipped} skipped; ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`;
   if (s.infos) line += `, ${plural(s.infos, 'info')}`;
   if (s.silenced) line += ` (${s.silenced} silenced)`;
+  if (s.kubeconform) line += `; kubeconform: ${s.kubeconform === 'not-found' ? 'not found' : s.kubeconform}`;
   return line;
+}
+
+// C0 and C1 controls (ESC starts terminal sequences, CR and LF forge lines), line separators and the
+// bidirectional overrides that make text read differently from what it is.
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Makes untrusted text (resource names, file names, messages that quote them) safe to print on a terminal:
+ * every control character becomes a visible escape (`\n`, `\u001b`), so one finding stays one line.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(UNSAFE, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function byFile(findings: readonly Finding[]): Map<string, Finding[]> {
@@ -39,14 +54,14 @@ export interface TextOptions {
 export function formatText(report: ValidationReport, options: TextOptions = {}): string {
   const out: string[] = [];
   for (const [file, list] of [...byFile(report.findings)].sort(([a], [b]) => a.localeCompare(b))) {
-    out.push(file);
+    out.push(escapeControl(file));
     for (const f of list) {
       const where = f.line ? `${f.line}` : '-';
-      const what = [f.resource, f.pointer].filter(Boolean).join(' ');
+      const what = escapeControl([f.resource, f.pointer].filter(Boolean).join(' '));
       const tag = f.silenced ? `${f.severity} (silenced)` : f.severity;
       const from = f.source === 'kubeconform' ? ' [kubeconform]' : '';
-      out.push(`  ${where.padStart(4)}  ${tag.padEnd(7)}  ${f.rule}${from}  ${what ? `${what}: ` : ''}${f.message}`);
-      if (f.hint && options.hints !== false) out.push(`        hint: ${f.hint}`);
+      out.push(`  ${where.padStart(4)}  ${tag.padEnd(7)}  ${escapeControl(f.rule)}${from}  ${what ? `${what}: ` : ''}${escapeControl(f.message)}`);
+      if (f.hint && options.hints !== false) out.push(`        hint: ${escapeControl(f.hint)}`);
     }
     out.push('');
   }
