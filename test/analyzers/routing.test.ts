@@ -62,3 +62,17 @@ describe('route weights', () => {
     ]);
   });
 });
+
+describe('dotted hosts', () => {
+  it('say what to write when only DNS would have completed the host', () => {
+    const findings = analyze(`    - route:
+        - destination: { host: ratings.bookinfo }
+    - route:
+        - destination: { host: ratings.other }
+`).filter((f) => f.rule === 'vs-host-not-found');
+    expect(findings.map((f) => f.message)).toEqual([
+      'VirtualService bookinfo/ratings routes to host "ratings.bookinfo", which matches no Service or ServiceEntry (looked for ratings.bookinfo). Istio does not complete a host with a dot as DNS does: write "ratings.bookinfo.svc.cluster.local" (or the short name from its own namespace).',
+      'VirtualService bookinfo/ratings routes to host "ratings.other", which matches no Service or ServiceEntry (looked for ratings.other).',
+    ]);
+  });
+});

@@ -173,6 +173,8 @@ export interface Model {
    * host is the most specific (longest) one covering it, as Istio picks them. Rules for one host merge.
    */
   destinationRulesFor: (fqdn: string) => SourcedResource[];
+  /** For a dotted host that only DNS would complete to a rendered Service (`reviews.bookinfo`): what to write instead. */
+  dnsOnlyHint: (host: string, ns: string) => string;
 }
 
 /** A DestinationRule's `spec.host` as Istio resolves it, or undefined when it has none. */
@@ -288,7 +290,14 @@ export function buildModel(resources: SourcedResource[]): Model {
     return matching.filter((d) => d.host.length === longest).map((d) => d.dr);
   };
 
-  return { resources, byKind, namespaces, workloads, registry, serviceEntries, canaryService, lookup, covered, destinationRulesFor };
+  const dnsOnlyHint = (host: string, ns: string): string => {
+    const dns = host.includes('.') ? dnsQualify(host, ns) : undefined;
+    return dns !== undefined && dns !== host && registry.has(dns)
+      ? ` Istio does not complete a host with a dot as DNS does: write "${dns}" (or the short name from its own namespace).`
+      : '';
+  };
+
+  return { resources, byKind, namespaces, workloads, registry, serviceEntries, canaryService, lookup, covered, destinationRulesFor, dnsOnlyHint };
 }
 
 /** Go's time.ParseDuration grammar (used by Flagger, and by Istio's CRD validation): `1m30s`, `1.5s`, `500ms`. */

@@ -30,7 +30,7 @@ function checkDestination(model: Model, out: Collector, vs: SourcedResource, des
   const found = model.lookup(host, ns);
   if (!found.found) {
     if (!found.outOfView) {
-      out.add('vs-host-not-found', vs, `${pointer}/host`, `${ref(vs)} ${what} host "${host}", which matches no Service or ServiceEntry (looked for ${found.fqdn}).`);
+      out.add('vs-host-not-found', vs, `${pointer}/host`, `${ref(vs)} ${what} host "${host}", which matches no Service or ServiceEntry (looked for ${found.fqdn}).${model.dnsOnlyHint(host, ns)}`);
     }
     return;
   }
@@ -270,7 +270,7 @@ function checkDestinationRules(model: Model, out: Collector): void {
     const found = model.lookup(host, nsOf(dr));
     byHost.set(found.fqdn, [...(byHost.get(found.fqdn) ?? []), dr]);
     if (!found.found) {
-      if (!found.outOfView) out.add('dr-host-not-found', dr, '/spec/host', `${ref(dr)} is for host "${host}", which matches no Service or ServiceEntry (looked for ${found.fqdn}).`);
+      if (!found.outOfView) out.add('dr-host-not-found', dr, '/spec/host', `${ref(dr)} is for host "${host}", which matches no Service or ServiceEntry (looked for ${found.fqdn}).${model.dnsOnlyHint(host, nsOf(dr))}`);
     }
     // The Services whose pods the subsets choose from: the host's own, or every one a wildcard host covers.
     const candidates = found.fqdn.includes('*') ? model.covered(found.fqdn) : found.found ? [[found.fqdn, found.entry] as const] : [];
