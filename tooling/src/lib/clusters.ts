@@ -25,21 +25,41 @@ export function pointerFileOf(name: string): string {
   return `clusters/${name}/exercise/kustomization.yaml`;
 }
 
-/** Every cluster folder that has a pointer file, sorted by name. */
-export async function loadClusters(root: string): Promise<Cluster[]> {
+/** A cluster folder whose pointer file cannot be read; `error` says why (and how to fix it). */
+export interface BrokenCluster {
+  name: string;
+  pointerFile: string;
+  error: Error;
+}
+
+/** Every cluster folder that has a pointer file, sorted by name; unreadable pointers are listed, not thrown. */
+export async function scanClusters(root: string): Promise<{ clusters: Cluster[]; broken: BrokenCluster[] }> {
   const base = join(root, 'clusters');
-  if (!existsSync(base)) return [];
+  if (!existsSync(base)) return { clusters: [], broken: [] };
   const entries = await readdir(base, { withFileTypes: true });
   const clusters: Cluster[] = [];
+  const broken: BrokenCluster[] = [];
   for (const entry of entries) {
     if (!entry.isDirectory() || !CLUSTER_NAME.test(entry.name)) continue;
     const pointerFile = pointerFileOf(entry.name);
     const abs = join(root, pointerFile);
     if (!existsSync(abs)) continue;
-    const pointer = readPointer(await readFile(abs, 'utf8'), pointerFile);
-    clusters.push({ name: entry.name, dir: `clusters/${entry.name}`, pointerFile, exerciseId: pointer.exerciseId, pointerLine: pointer.line });
+    try {
+      const pointer = readPointer(await readFile(abs, 'utf8'), pointerFile);
+      clusters.push({ name: entry.name, dir: `clusters/${entry.name}`, pointerFile, exerciseId: pointer.exerciseId, pointerLine: pointer.line });
+    } catch (error) {
+      broken.push({ name: entry.name, pointerFile, error: error instanceof Error ? error : new Error(String(error)) });
+    }
   }
-  return clusters.sort((a, b) => a.name.localeCompare(b.name));
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+  return { clusters: clusters.sort(byName), broken: broken.sort(byName) };
+}
+
+/** Every cluster folder that has a pointer file, sorted by name. Throws on the first unreadable pointer. */
+export async function loadClusters(root: string): Promise<Cluster[]> {
+  const { clusters, broken } = await scanClusters(root);
+  if (broken[0]) throw broken[0].error;
+  return clusters;
 }
 
 export function findCluster(clusters: readonly Cluster[], name: string): Cluster {
