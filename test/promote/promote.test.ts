@@ -328,3 +328,113 @@ describe('npm run promote', { timeout: 180_000 }, () => {
     expect(help.out).toContain('--all-clusters');
   });
 });
+
+describe('npm run promote: guards and reporting', { timeout: 180_000 }, () => {
+  const BRANCH = 'promote/workshop/route-v2';
+
+  it('--local refuses to move an existing branch that holds other work, unless --force', async () => {
+    await repo.git(['switch', '--quiet', '-c', BRANCH]);
+    await writeFile(join(repo.work, 'notes.txt'), 'my own work\n');
+    await repo.git(['add', 'notes.txt']);
+    await repo.git(['commit', '--quiet', '-m', 'my own work on the promotion branch']);
+    const mine = await repo.git(['rev-parse', 'HEAD']);
+    await repo.git(['switch', '--quiet', 'main']);
+
+    const refused = await promote(['route-v2', '--local'], {});
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(`Local branch ${BRANCH} already exists and its tip ${mine.slice(0, 12)}`);
+    expect(refused.err).toContain('is not a promotion commit');
+    expect(refused.err).toContain(`git branch -D ${BRANCH}`);
+    expect(refused.err).toContain('--force');
+    expect(await repo.git(['rev-parse', `refs/heads/${BRANCH}`])).toBe(mine);
+
+    const forced = await promote(['route-v2', '--local', '--force'], {});
+    expect(forced.code, forced.err).toBe(0);
+    const moved = await repo.git(['rev-parse', `refs/heads/${BRANCH}`]);
+    expect(moved).not.toBe(mine);
+    expect(await repo.git(['log', '-1', '--format=%s', moved])).toBe('promote(workshop): route-v2 (2.2 Route all reviews to v2)');
+    expect(await repo.git(['reflog', '--format=%H', `refs/heads/${BRANCH}`])).toContain(mine);
+
+    // Its own promotion commit is ours to redo: a plain rerun moves it without --force.
+    await commitOnOrigin(repo, 'apps/demo/service-reviews.yaml',
+      (await fixtureText('apps/demo/service-reviews.yaml')).replace('app: reviews\nspec', 'app: reviews\n    team: mesh\nspec'), 'Label the reviews service');
+    const rerun = await promote(['route-v2', '--local'], {});
+    expect(rerun.code, rerun.err).toBe(0);
+    expect(await repo.git(['rev-parse', `refs/heads/${BRANCH}`])).not.toBe(moved);
+
+    const misuse = await promote(['route-v2', '--force', '--dry-run'], {});
+    expect(misuse.code).toBe(2);
+    expect(misuse.err).toContain('--force only applies to --local');
+  });
+
+  it('--local refuses to move a branch checked out in a linked worktree, even with --force', async () => {
+    expect((await promote(['route-v2', '--local'], {})).code).toBe(0);
+    const tip = await repo.git(['rev-parse', `refs/heads/${BRANCH}`]);
+    const linked = join(repo.dir, 'linked');
+    await repo.git(['worktree', 'add', '--quiet', linked, BRANCH]);
+    await commitOnOrigin(repo, 'apps/demo/service-reviews.yaml',
+      (await fixtureText('apps/demo/service-reviews.yaml')).replace('app: reviews\nspec', 'app: reviews\n    team: mesh\nspec'), 'Label the reviews service');
+
+    for (const args of [['route-v2', '--local'], ['route-v2', '--local', '--force']]) {
+      const r = await promote(args, {});
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`Branch ${BRANCH} is checked out in ${linked}`);
+      expect(r.err).toContain('hint: Switch that worktree to another branch');
+    }
+    expect(await repo.git(['rev-parse', `refs/heads/${BRANCH}`])).toBe(tip);
+    expect(await repo.git(['rev-parse', 'HEAD'], linked)).toBe(tip);
+    expect(await repo.git(['status', '--porcelain'], linked)).toBe('');
+  });
+
+  it('--all-clusters leaves clusters that are already there out of the move list and the commit', async () => {
+    await commitOnOrigin(repo, POINTER, withPointer(await fixtureText(POINTER), 'route-v1', 'route-v2'), 'promote(workshop): route-v2 (#1)');
+    const result = await promoteJson(['route-v2', '--all-clusters']);
+    expect(result).toMatchObject({ action: 'created', branch: 'promote/all/route-v2', clusters: ['workshop', 'workshop-b'], moved: ['workshop-b'] });
+    const sha = await remoteBranch('promote/all/route-v2');
+    expect(await repo.git(['diff', '--name-only', `${sha}^`, sha!], repo.bare)).toBe(POINTER_B);
+    expect(await repo.git(['log', '-1', '--format=%B', sha!], repo.bare)).toBe(
+      `promote(all): route-v2 (2.2 Route all reviews to v2)\n\n- workshop-b: route-v1 -> route-v2 (${POINTER_B})`);
+    const body = gh.pulls[0]!.body;
+    expect(body).toContain('Moves `workshop-b` to exercise `route-v2`.');
+    expect(body).toContain('| workshop-b | `route-v1` | `route-v2` |');
+    expect(body).not.toMatch(/\| workshop \|/);
+    expect(body).not.toContain('#### workshop\n');
+    expect(body).toContain('Already at `route-v2`, so not moved: `workshop`.');
+    expect(body).toContain('in `clusters/workshop-b/exercise`.');
+  });
+
+  it('--output json reports a failure after the push as JSON on stdout', async () => {
+    gh.fail(502, 20, { match: (m, p) => m === 'POST' && p.endsWith('/pulls') });
+    const r = await promote(['route-v2', '--output', 'json']);
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.out) as Record<string, unknown>;
+    expect(json).toMatchObject({ status: 502, branch: BRANCH, pushed: true, onOrigin: true });
+    expect(json.error).toMatch(/HTTP 502.*the branch promote\/workshop\/route-v2 was pushed/);
+    expect(json.hint).toContain('Run the same command again to finish');
+    expect(r.err).toContain('error: ');
+    expect(r.out).not.toContain(gh.token);
+
+    // A failure before anything is pushed says so, without a branch or status.
+    const unknown = await promote(['route-v3', '--output', 'json']);
+    expect(unknown.code).toBe(1);
+    expect(JSON.parse(unknown.out)).toEqual({
+      error: 'Unknown exercise "route-v3". Did you mean "route-v1"?', hint: expect.stringContaining('npm run exercises'), pushed: false, onOrigin: false,
+    });
+  });
+
+  it('a broken pointer in another cluster is a warning, not a blocker; selecting it is an error', async () => {
+    await commitOnOrigin(repo, POINTER_B, '# someone deleted the pointer\nresources: []\n', 'Break workshop-b');
+    const ok = await promoteJson(['route-v2', '--cluster', 'workshop']);
+    expect(ok).toMatchObject({ action: 'created', clusters: ['workshop'] });
+    const dflt = await promote(['shift-50', '--dry-run'], {});
+    expect(dflt.code, dflt.err).toBe(0);
+    expect(dflt.err).toContain(`warning: skipping cluster workshop-b: ${POINTER_B}: no exercise pointer found.`);
+
+    for (const args of [['route-v2', '--cluster', 'workshop-b', '--dry-run'], ['route-v2', '--all-clusters', '--dry-run']]) {
+      const r = await promote(args, {});
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`error: Cluster workshop-b cannot be promoted: ${POINTER_B}: no exercise pointer found.`);
+      expect(r.err).toContain('hint: The file must list exactly one resource');
+    }
+  });
+});

@@ -1,8 +1,8 @@
 // `npm run promote -- <exercise-id | --next>`: move clusters to an exercise through a reviewed pull request
 // (or print the plan with --dry-run, or commit to a local branch with --local).
-import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { defaultIo, oneOf, parseCli, reportError, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
-import { promote, type PromoteRequest, type PromoteResult } from '../lib/promote/apply.ts';
+import { failureReport, promote, type PromoteRequest, type PromoteResult } from '../lib/promote/apply.ts';
 
 const HELP = `Usage: npm run promote -- <exercise-id> [options]
        npm run promote -- --next [options]
@@ -21,7 +21,8 @@ Options:
       --label <name>      extra label (repeatable; "promotion" is always added)
       --dry-run           print the plan (pointer diff, branch, title, body); write nothing; no token needed
       --local             commit on a local branch and print how to push it; no token needed
-      --output <format>   text (default) or json
+      --force             with --local: move the local branch even if its tip is not a promotion commit
+      --output <format>   text (default) or json; on failure json is {error, hint, status?, branch?, pushed}
   -h, --help              show this help
       --debug             print stack traces on errors
 
@@ -33,7 +34,7 @@ Environment:
 Examples:
   npm run promote -- fault-abort --dry-run
   npm run promote -- --next --cluster workshop-b
-  npm run promote -- traffic-shifting-50 --all-clusters --label workshop-day-1`;
+  npm run promote -- shift-50-v3 --all-clusters --label workshop-day-1`;
 
 export interface PromoteDeps {
   github?: PromoteRequest['github'];
@@ -47,7 +48,7 @@ function printPlan(result: PromoteResult, io: Io): void {
   io.stdout(`Title:  ${plan.title}`);
   io.stdout(`Labels: ${plan.labels.join(', ')}${plan.draft ? ' (draft)' : ''}`);
   io.stdout('');
-  for (const c of plan.clusters) io.stdout(c.diff.trimEnd());
+  for (const c of plan.clusters) io.stdout(c.before === c.after ? `${c.name}: already at ${c.after}, not moved` : c.diff.trimEnd());
   io.stdout('');
   io.stdout('--- pull request body ---');
   io.stdout(plan.body.trimEnd());
@@ -55,7 +56,8 @@ function printPlan(result: PromoteResult, io: Io): void {
 
 export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promise<number> {
   const debug = argv.includes('--debug');
-  return guarded(io, debug, async () => {
+  let output: 'text' | 'json' = 'text';
+  try {
     const { values, positionals } = parseCli(argv, {
       help: { type: 'boolean', short: 'h' },
       debug: { type: 'boolean' },
@@ -67,15 +69,19 @@ export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promi
       label: { type: 'string', multiple: true },
       'dry-run': { type: 'boolean' },
       local: { type: 'boolean' },
+      force: { type: 'boolean' },
       output: { type: 'string' },
     });
     if (values.help) {
       io.stdout(HELP);
       return 0;
     }
-    const output = oneOf(values.output, ['text', 'json'] as const, '--output', 'text');
+    output = oneOf(values.output, ['text', 'json'] as const, '--output', 'text');
     if (positionals.length > 1) throw new UsageError('Give one exercise id.', 'Usage: npm run promote -- <exercise-id> [options]');
     if (values['dry-run'] && values.local) throw new UsageError('Use either --dry-run or --local, not both.');
+    if (values.force && !values.local) {
+      throw new UsageError('--force only applies to --local.', 'A real run resets its own promote/... branch on origin with a lease; nothing to force.');
+    }
     const mode = values['dry-run'] ? 'dry-run' : values.local ? 'local' : 'run';
     const result = await promote({
       root: io.root,
@@ -87,46 +93,55 @@ export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promi
       draft: values.draft ?? false,
       labels: values.label ?? [],
       mode,
+      force: values.force ?? false,
       env: io.env,
       progress: (line) => io.stderr(line),
       github: deps.github,
     });
-
-    if (output === 'json') {
-      const json: Record<string, unknown> = {
-        url: result.url ?? null,
-        number: result.number ?? null,
-        branch: result.branch,
-        clusters: result.clusters,
-        exercise: result.exercise,
-        action: result.action,
-      };
-      if (result.plan && result.action === 'dry-run') Object.assign(json, { title: result.plan.title, body: result.plan.body });
-      if (result.commit) json.commit = result.commit;
-      io.stdout(JSON.stringify(json, null, 2));
-      return 0;
-    }
-    switch (result.action) {
-      case 'noop':
-        io.stdout(`Nothing to promote: ${result.clusters.join(', ')} already at ${result.exercise}.`);
-        break;
-      case 'dry-run':
-        printPlan(result, io);
-        io.stdout('');
-        io.stdout('Dry run: nothing was written, pushed or opened.');
-        break;
-      case 'local':
-        io.stdout(`Committed ${result.commit?.slice(0, 12)} on local branch ${result.branch}; nothing was pushed.`);
-        io.stdout('To open the pull request yourself:');
-        io.stdout(`  git push -u origin ${result.branch}`);
-        io.stdout(`  then open a pull request from ${result.branch} into ${result.plan?.base ?? 'the default branch'} (e.g. gh pr create --head ${result.branch} --fill)`);
-        break;
-      default:
-        io.stdout(`${result.action === 'created' ? 'Opened' : result.action === 'updated' ? 'Updated' : 'Unchanged'} pull request #${result.number} for ${result.branch}.`);
-        io.stdout(result.url ?? '');
-    }
+    printResult(result, output, io);
     return 0;
-  });
+  } catch (error) {
+    // A script asked for JSON: it gets JSON on failure too (the human-readable error still goes to stderr).
+    if (output === 'json') io.stdout(JSON.stringify(failureReport(error), null, 2));
+    return reportError(error, io, debug);
+  }
+}
+
+function printResult(result: PromoteResult, output: 'text' | 'json', io: Io): void {
+  if (output === 'json') {
+    const json: Record<string, unknown> = {
+      url: result.url ?? null,
+      number: result.number ?? null,
+      branch: result.branch,
+      clusters: result.clusters,
+      moved: result.moved,
+      exercise: result.exercise,
+      action: result.action,
+    };
+    if (result.plan && result.action === 'dry-run') Object.assign(json, { title: result.plan.title, body: result.plan.body });
+    if (result.commit) json.commit = result.commit;
+    io.stdout(JSON.stringify(json, null, 2));
+    return;
+  }
+  switch (result.action) {
+    case 'noop':
+      io.stdout(`Nothing to promote: ${result.clusters.join(', ')} already at ${result.exercise}.`);
+      break;
+    case 'dry-run':
+      printPlan(result, io);
+      io.stdout('');
+      io.stdout('Dry run: nothing was written, pushed or opened.');
+      break;
+    case 'local':
+      io.stdout(`Committed ${result.commit?.slice(0, 12)} on local branch ${result.branch}; nothing was pushed.`);
+      io.stdout('To open the pull request yourself:');
+      io.stdout(`  git push -u origin ${result.branch}`);
+      io.stdout(`  then open a pull request from ${result.branch} into ${result.plan?.base ?? 'the default branch'} (e.g. gh pr create --head ${result.branch} --fill)`);
+      break;
+    default:
+      io.stdout(`${result.action === 'created' ? 'Opened' : result.action === 'updated' ? 'Updated' : 'Unchanged'} pull request #${result.number} for ${result.branch}.`);
+      io.stdout(result.url ?? '');
+  }
 }
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {

@@ -1,17 +1,17 @@
 // Runs a promotion: plan in a temporary worktree of origin/<base>, validate, then (by mode) stop and report
 // (--dry-run), commit to a local branch (--local), or commit, push and open or update the pull request.
 // The user's checkout, branch, index and uncommitted changes are never touched.
-import { loadClusters } from '../clusters.ts';
+import { scanClusters } from '../clusters.ts';
 import { loadExercises } from '../exercises.ts';
 import { ToolkitError, NotFoundError, UsageError } from '../errors.ts';
 import {
-  commitFiles, currentBranch, fetchBranch, git, isGitRepo, parseRemoteUrl, pushWithLease, remoteDefaultBranch,
-  remoteUrl, revParse, setBranch, withWorktree,
+  commitFiles, commitInfo, fetchBranch, git, isAncestor, isGitRepo, listWorktrees, parseRemoteUrl, pushWithLease,
+  remoteDefaultBranch, remoteUrl, revParse, setBranch, withWorktree,
 } from '../git.ts';
 import { createGitHub, DEFAULT_API_URL, GitHubApiError, type GitHub, type GitHubOptions, type PullRequest } from '../github.ts';
 import { finishPlan } from './body.ts';
 import { formatFinding, runGate, type GateResult } from './gate.ts';
-import { buildPlan, chooseExercise, labelsFor, selectClusters, type Plan } from './plan.ts';
+import { buildPlan, chooseExercise, labelsFor, movedClusters, selectClusters, type Plan } from './plan.ts';
 
 export type Mode = 'run' | 'dry-run' | 'local';
 export type Action = 'created' | 'updated' | 'unchanged' | 'noop' | 'dry-run' | 'local';
@@ -27,6 +27,8 @@ export interface PromoteRequest {
   draft: boolean;
   labels: string[];
   mode: Mode;
+  /** With --local: move an existing local branch even when its tip is not a promotion commit. */
+  force?: boolean;
   env: NodeJS.ProcessEnv;
   /** Progress lines (stderr). */
   progress: (line: string) => void;
@@ -37,7 +39,10 @@ export interface PromoteRequest {
 export interface PromoteResult {
   action: Action;
   exercise: string;
+  /** The selected clusters. */
   clusters: string[];
+  /** The selected clusters whose pointer the promotion changes (the others are already there). */
+  moved: string[];
   branch: string;
   url?: string;
   number?: number;
@@ -51,16 +56,40 @@ export interface PromoteResult {
 /** Raised when the branch was pushed but the pull request could not be opened or updated. */
 export class PromotionIncompleteError extends ToolkitError {
   readonly status: number | undefined;
-  constructor(branch: string, cause: unknown) {
+  readonly branch: string;
+  /** Whether this run pushed the branch (false when origin already had the same change). */
+  readonly pushed: boolean;
+  constructor(branch: string, cause: unknown, pushed = true) {
     const inner = cause instanceof Error ? cause : new Error(String(cause));
     const innerHint = cause instanceof ToolkitError && cause.hint ? `${cause.hint} ` : '';
-    super(`${inner.message} (the branch ${branch} was pushed, but its pull request was not opened or updated)`, {
+    super(`${inner.message} (the branch ${branch} ${pushed ? 'was pushed' : 'is on origin'}, but its pull request was not opened or updated)`, {
       hint: `${innerHint}Run the same command again to finish: it reuses the pushed branch and opens or updates exactly one pull request.`,
       cause,
     });
     this.name = 'PromotionIncompleteError';
     this.status = cause instanceof GitHubApiError ? cause.status : undefined;
+    this.branch = branch;
+    this.pushed = pushed;
   }
+}
+
+/**
+ * What a script reading `--output json` gets when a promotion fails: the message and hint, the HTTP status
+ * of a GitHub API error, and whether the promotion branch is on origin (so the caller knows a rerun finishes it).
+ */
+export function failureReport(error: unknown): { error: string; hint: string | null; status?: number; branch?: string; pushed: boolean; onOrigin: boolean } {
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = error instanceof ToolkitError ? error.hint ?? null : null;
+  const report: ReturnType<typeof failureReport> = { error: message, hint, pushed: false, onOrigin: false };
+  if (error instanceof PromotionIncompleteError) {
+    if (error.status !== undefined) report.status = error.status;
+    report.branch = error.branch;
+    report.pushed = error.pushed;
+    report.onOrigin = true;
+  } else if (error instanceof GitHubApiError) {
+    report.status = error.status;
+  }
+  return report;
 }
 
 const BRANCH_NAME = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]{1,200}(?<![./])$/;
@@ -95,12 +124,46 @@ export function checkBranchName(name: string, what: string): string {
 }
 
 function commitMessage(plan: Plan): string {
-  const moves = plan.clusters.map((c) => `- ${c.name}: ${c.before} -> ${c.after} (${c.file})`);
+  const moves = movedClusters(plan).map((c) => `- ${c.name}: ${c.before} -> ${c.after} (${c.file})`);
   return `${plan.title}\n\n${moves.join('\n')}\n`;
 }
 
 function normalize(text: string): string {
   return text.replace(/\r\n/g, '\n').trimEnd();
+}
+
+const POINTER_PATH = /^clusters\/[^/]+\/exercise\/kustomization\.yaml$/;
+
+/**
+ * --local may move `refs/heads/<branch>` only when nothing of the user's would be lost from view: the branch
+ * is checked out in no worktree (moving it would desync that checkout's index), and its tip is a promotion
+ * commit this command could make again (one `promote(` commit on top of the base history, changing only
+ * pointer files), unless `force`. Otherwise commits of the user's would survive only in the reflog.
+ */
+async function checkLocalBranch(root: string, branch: string, baseCommit: string, force: boolean): Promise<void> {
+  const ref = `refs/heads/${branch}`;
+  const tip = await revParse(root, ref);
+  if (!tip) return;
+  const holder = (await listWorktrees(root)).find((w) => w.branch === ref);
+  if (holder) {
+    throw new ToolkitError(`Branch ${branch} is checked out in ${holder.path}; refusing to move it under that working tree.`, {
+      hint: `Switch that worktree to another branch (git -C ${JSON.stringify(holder.path)} switch <branch>), or delete the branch there, and run again.`,
+    });
+  }
+  if (force) return;
+  const info = await commitInfo(root, tip);
+  const parent = info.parents.length === 1 ? info.parents[0] as string : undefined;
+  const ours = parent !== undefined
+    && info.subject.startsWith('promote(')
+    && info.files.length > 0
+    && info.files.every((f) => POINTER_PATH.test(f))
+    && (await isAncestor(root, parent, baseCommit));
+  if (!ours) {
+    throw new ToolkitError(`Local branch ${branch} already exists and its tip ${tip.slice(0, 12)} ("${info.subject.slice(0, 80)}") `
+      + 'is not a promotion commit this command would make again; refusing to move it.', {
+      hint: `Delete it (git branch -D ${branch}) if you do not need it, or pass --force to move it anyway (its old tip stays in the reflog).`,
+    });
+  }
 }
 
 /** True when the remote branch already holds this exact change on this exact base: no push needed. */
@@ -180,19 +243,26 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
   if (!baseCommit) throw new NotFoundError(`origin has no branch "${base}".`, 'Pass --base with an existing branch.');
 
   return withWorktree(req.root, baseCommit, async (wt) => {
-    const [exercises, allClusters] = await Promise.all([loadExercises(wt), loadClusters(wt)]);
-    const selected = selectClusters(allClusters, req.clusters, req.allClusters);
+    const [exercises, { clusters: readable, broken }] = await Promise.all([loadExercises(wt), scanClusters(wt)]);
+    const selected = selectClusters(readable, req.clusters, req.allClusters, broken);
+    // Unselected clusters with a broken pointer do not block this promotion, but someone should know.
+    for (const b of broken) progress(`warning: skipping cluster ${b.name}: ${b.error.message}`);
     const exercise = chooseExercise(exercises, { id: req.exerciseId, next: req.next }, selected);
     const clusterNames = selected.map((c) => c.name);
     const draft = await buildPlan({ root: wt, exercise, clusters: selected, allClusters: req.allClusters, base, baseCommit, labels, draft: req.draft });
-    const summary = { exercise: exercise.id, clusters: clusterNames, branch: draft.branch };
+    const moved = movedClusters(draft).map((c) => c.name);
+    const summary = { exercise: exercise.id, clusters: clusterNames, moved, branch: draft.branch };
     if (draft.noop) {
       progress(`${clusterNames.join(', ')} already point${clusterNames.length === 1 ? 's' : ''} at ${exercise.id} on ${base}; nothing to do.`);
       return { ...summary, action: 'noop', pushed: false };
     }
+    const already = clusterNames.filter((n) => !moved.includes(n));
+    if (already.length > 0) progress(`${already.join(', ')} already point${already.length === 1 ? 's' : ''} at ${exercise.id}; not moving ${already.length === 1 ? 'it' : 'them'}.`);
+    // Fail before validating when --local could not write its branch anyway.
+    if (mode === 'local') await checkLocalBranch(req.root, draft.branch, baseCommit, req.force ?? false);
 
-    progress(`Validating ${clusterNames.map((c) => `clusters/${c}/exercise`).join(', ')}`);
-    const gate = await runGate(wt, clusterNames);
+    progress(`Validating ${moved.map((c) => `clusters/${c}/exercise`).join(', ')}`);
+    const gate = await runGate(wt, moved);
     for (const f of gate.findings.filter((x) => !x.silenced)) progress(formatFinding(f));
     const plan = finishPlan(draft, gate);
     if (gate.errors > 0) {
@@ -202,11 +272,10 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
     }
     if (mode === 'dry-run') return { ...summary, action: 'dry-run', pushed: false, plan, gate };
 
-    const commit = await commitFiles(wt, plan.clusters.map((c) => c.file), commitMessage(plan), env);
+    const commit = await commitFiles(wt, movedClusters(plan).map((c) => c.file), commitMessage(plan), env);
     if (mode === 'local') {
-      if ((await currentBranch(req.root)) === plan.branch) {
-        throw new ToolkitError(`Branch ${plan.branch} is checked out; refusing to move it under your working tree.`, { hint: 'Switch to another branch and run again.' });
-      }
+      // Checked again just before writing: the user may have switched branches while validation ran.
+      await checkLocalBranch(req.root, plan.branch, baseCommit, req.force ?? false);
       await setBranch(req.root, plan.branch, commit);
       return { ...summary, action: 'local', pushed: false, commit, plan, gate };
     }
@@ -227,7 +296,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
       const { pr, action } = await syncPull(github, plan, progress);
       return { ...summary, action, url: pr.url, number: pr.number, commit: head, pushed, plan, gate };
     } catch (error) {
-      throw new PromotionIncompleteError(plan.branch, error);
+      throw new PromotionIncompleteError(plan.branch, error, pushed);
     }
   });
 }

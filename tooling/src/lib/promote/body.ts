@@ -1,16 +1,51 @@
 // Composes the pull request body of a promotion (pure: plan and gate result in, Markdown out), kept under
 // GitHub's 65,536-character limit by shortening the rendered diff first.
 import type { Plan, PlanDraft } from './plan.ts';
-import { oneLine } from './plan.ts';
+import { movedClusters, oneLine, unchangedClusters } from './plan.ts';
 import { formatFinding, type GateResult } from './gate.ts';
 
 /** GitHub rejects bodies of 65,536 characters or more; stay well below to leave room for edits. */
 export const BODY_LIMIT = 65_000;
 const MAX_FINDINGS = 20;
 
-/** Escapes text for a Markdown table cell or inline use. */
-function md(text: string): string {
-  return oneLine(text).replace(/([\\`*_[\]<>|#])/g, '\\$1');
+const MARKDOWN_SPECIAL = /([\\`*_[\]<>|#])/g;
+
+/**
+ * Untrusted one-line text (exercise.yaml, findings) as inline Markdown. Inline code spans (`kubectl get vs`)
+ * pass through as code, which GitHub renders literally, so HTML inside them is inert; everything else has its
+ * Markdown and HTML characters escaped, and so do backticks that open no span. `|` is escaped everywhere,
+ * inside code spans too (GFM tables split cells on it even there), so the text is safe in a table cell.
+ */
+export function md(text: string): string {
+  const line = oneLine(text);
+  let out = '';
+  let plainFrom = 0;
+  let i = 0;
+  while (i < line.length) {
+    if (line[i] !== '`') {
+      i++;
+      continue;
+    }
+    let run = 1;
+    while (line[i + run] === '`') run++;
+    const fence = '`'.repeat(run);
+    // A span closes at the next backtick run of exactly the same length (CommonMark).
+    let close = line.indexOf(fence, i + run);
+    while (close >= 0 && (line[close + run] === '`' || line[close - 1] === '`')) {
+      let end = close;
+      while (line[end] === '`') end++;
+      close = line.indexOf(fence, end);
+    }
+    if (close < 0) {
+      i += run;
+      continue;
+    }
+    out += line.slice(plainFrom, i).replace(MARKDOWN_SPECIAL, '\\$1');
+    out += `${fence}${line.slice(i + run, close).replace(/\|/g, '\\|')}${fence}`;
+    i = close + run;
+    plainFrom = i;
+  }
+  return out + line.slice(plainFrom).replace(MARKDOWN_SPECIAL, '\\$1');
 }
 
 function code(text: string): string {
@@ -26,7 +61,7 @@ function fenced(text: string, lang: string): string {
 
 function resourceTable(plan: PlanDraft): string[] {
   const out: string[] = [];
-  for (const c of plan.clusters) {
+  for (const c of movedClusters(plan)) {
     out.push(`#### ${md(c.name)}`, '');
     if (c.renderError) {
       out.push(`Rendering failed: ${md(c.renderError)}`, '');
@@ -56,22 +91,27 @@ function validationSection(gate: GateResult): string[] {
 
 /** The simulator's route graph and outcome table per cluster: what users will see after the merge. */
 function predictionSection(plan: PlanDraft): string[] {
-  const parts = plan.clusters.filter((c) => c.prediction).map((c) => c.prediction as string);
+  const parts = movedClusters(plan).filter((c) => c.prediction).map((c) => c.prediction as string);
   if (parts.length === 0) return [];
   // The simulator escapes manifest-derived text for Markdown itself; its headings are demoted under ours.
   return ['### What users will see', '', ...parts.map((p) => p.replace(/^### /gm, '#### ')), ''];
 }
 
 function renderedDiff(plan: PlanDraft): string {
-  return plan.clusters.map((c) => c.renderedDiff).filter(Boolean).join('\n');
+  return movedClusters(plan).map((c) => c.renderedDiff).filter(Boolean).join('\n');
 }
 
 function assemble(plan: PlanDraft, gate: GateResult, diff: string, note: string | undefined): string {
   const e = plan.exercise;
+  const moved = movedClusters(plan);
+  const already = unchangedClusters(plan);
+  const alreadyLine = already.length > 0
+    ? [`Already at ${code(e.id)}, so not moved: ${already.map((c) => code(c.name)).join(', ')}.`, '']
+    : [];
   const lines: string[] = [
     `## ${md(e.section)} ${md(e.title)}`,
     '',
-    `Moves ${plan.clusters.map((c) => code(c.name)).join(', ')} to exercise ${code(e.id)}. ${md(e.summary)}`,
+    `Moves ${moved.map((c) => code(c.name)).join(', ')} to exercise ${code(e.id)}. ${md(e.summary)}`,
     '',
     '### After merging',
     '',
@@ -87,9 +127,10 @@ function assemble(plan: PlanDraft, gate: GateResult, diff: string, note: string 
     '',
     '| Cluster | From | To | File |',
     '| --- | --- | --- | --- |',
-    ...plan.clusters.map((c) => `| ${md(c.name)} | ${code(c.before)} | ${code(c.after)} | ${code(c.file)} |`),
+    ...moved.map((c) => `| ${md(c.name)} | ${code(c.before)} | ${code(c.after)} | ${code(c.file)} |`),
     '',
-    fenced(plan.clusters.map((c) => c.diff).join(''), 'diff'),
+    ...alreadyLine,
+    fenced(moved.map((c) => c.diff).join(''), 'diff'),
     '',
     ...predictionSection(plan),
     '### Rendered resources',

@@ -2,7 +2,7 @@
 // and after, and the branch, title and labels. --dry-run prints it; a real run applies it (apply.ts).
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findCluster, type Cluster } from '../clusters.ts';
+import { findCluster, type BrokenCluster, type Cluster } from '../clusters.ts';
 import { findExercise, EXERCISE_ID, type Exercise } from '../exercises.ts';
 import { NotFoundError, ToolkitError, UsageError } from '../errors.ts';
 import { kustomizeBuild } from '../kustomize.ts';
@@ -61,28 +61,45 @@ export interface Plan extends PlanDraft {
   body: string;
 }
 
-/** The clusters a run moves: --all-clusters, the --cluster names, the only cluster, or `workshop`. */
-export function selectClusters(all: readonly Cluster[], names: readonly string[], allClusters: boolean): Cluster[] {
-  if (all.length === 0) {
+function brokenError(broken: readonly BrokenCluster[]): ToolkitError {
+  const first = broken[0] as BrokenCluster;
+  const others = broken.length > 1 ? ` (also unreadable: ${broken.slice(1).map((b) => b.name).join(', ')})` : '';
+  const hint = first.error instanceof ToolkitError && first.error.hint ? first.error.hint : `Fix ${first.pointerFile}.`;
+  return new ToolkitError(`Cluster ${first.name} cannot be promoted: ${first.error.message}${others}`, { hint, cause: first.error });
+}
+
+/**
+ * The clusters a run moves: --all-clusters, the --cluster names, the only cluster, or `workshop`.
+ * Only the selected clusters' pointers must be readable: a broken pointer elsewhere does not block a
+ * promotion (the caller reports it as a warning), but selecting a broken cluster is an error naming it.
+ */
+export function selectClusters(all: readonly Cluster[], names: readonly string[], allClusters: boolean, broken: readonly BrokenCluster[] = []): Cluster[] {
+  const brokenNamed = (name: string) => broken.filter((b) => b.name === name);
+  if (all.length === 0 && broken.length === 0) {
     throw new NotFoundError('No clusters found: there is no clusters/<name>/exercise/kustomization.yaml on the base branch.',
       'Check --base, or add a cluster folder with an exercise pointer.');
   }
   if (allClusters) {
     if (names.length > 0) throw new UsageError('Use either --cluster or --all-clusters, not both.');
+    if (broken.length > 0) throw brokenError(broken);
     return [...all];
   }
   if (names.length > 0) {
     const picked: Cluster[] = [];
     for (const name of names) {
+      if (brokenNamed(name).length > 0) throw brokenError(brokenNamed(name));
       const c = findCluster(all, name);
       if (!picked.includes(c)) picked.push(c);
     }
     return picked;
   }
-  if (all.length === 1) return [all[0] as Cluster];
-  const workshop = all.find((c) => c.name === 'workshop');
-  if (workshop) return [workshop];
-  throw new UsageError(`There are ${all.length} clusters (${all.map((c) => c.name).join(', ')}); say which one.`,
+  const every = [...all.map((c) => c.name), ...broken.map((b) => b.name)].sort();
+  const fallback = every.length === 1 ? every[0] as string : every.includes('workshop') ? 'workshop' : undefined;
+  if (fallback !== undefined) {
+    if (brokenNamed(fallback).length > 0) throw brokenError(brokenNamed(fallback));
+    return [findCluster(all, fallback)];
+  }
+  throw new UsageError(`There are ${every.length} clusters (${every.join(', ')}); say which one.`,
     'Pass --cluster <name> (repeatable) or --all-clusters.');
 }
 
@@ -169,6 +186,16 @@ export interface BuildPlanInput {
   draft: boolean;
 }
 
+/** The clusters whose pointer this plan changes; the others of the selection already point at the exercise. */
+export function movedClusters(plan: Pick<PlanDraft, 'clusters'>): ClusterChange[] {
+  return plan.clusters.filter((c) => c.before !== c.after);
+}
+
+/** The selected clusters that already point at the exercise. */
+export function unchangedClusters(plan: Pick<PlanDraft, 'clusters'>): ClusterChange[] {
+  return plan.clusters.filter((c) => c.before === c.after);
+}
+
 /**
  * Rewrites the pointer of each selected cluster inside `root` and renders each cluster before and after.
  * A missing pointer throws (never a silent no-op); a failed render is recorded for the validation gate.
@@ -182,10 +209,18 @@ export async function buildPlan(input: BuildPlanInput): Promise<PlanDraft> {
     const abs = join(root, file);
     const oldText = await readFile(abs, 'utf8');
     const newText = rewritePointer(oldText, file, exercise.id);
+    if (newText === oldText) {
+      // Already there (e.g. one of --all-clusters): nothing to render, validate or predict.
+      changes.push({
+        name: cluster.name, file, before: cluster.exerciseId, after: exercise.id, oldText, newText, diff: '',
+        resources: { added: [], changed: [], removed: [] }, renderedDiff: '',
+      });
+      continue;
+    }
     const dir = join(root, cluster.dir, 'exercise');
     const before = await kustomizeBuild(dir);
-    if (newText !== oldText) await writeFile(abs, newText);
-    const after = newText === oldText ? before : await kustomizeBuild(dir);
+    await writeFile(abs, newText);
+    const after = await kustomizeBuild(dir);
     const renderedBefore = before.ok ? before.yaml : undefined;
     const renderedAfter = after.ok ? after.yaml : undefined;
     const change: ClusterChange = {
