@@ -386,11 +386,12 @@ export async function loadSchemasFor(resources: Iterable<SourcedResource>): Prom
 function checkResource(r: SourcedResource, skip: ReadonlySet<string>, ignoreMissing: boolean, withLine: boolean): { status: Status; findings: Finding[] } {
   const { apiVersion, kind } = r.object;
   if (skip.has(kind)) return { status: 'skipped', findings: [] };
-  const base = { severity: 'error' as const, file: r.file, resource: resourceRef(r.object), source: 'toolkit' as const, ...(withLine ? { line: r.line } : {}) };
+  // Built only for findings: on 10,000 valid resources the names alone were a measurable share.
+  const base = () => ({ severity: 'error' as const, file: r.file, resource: resourceRef(r.object), source: 'toolkit' as const, ...(withLine ? { line: r.line } : {}) });
   if (typeof apiVersion !== 'string' || apiVersion === '') {
     return {
       status: 'invalid',
-      findings: [{ ...base, rule: 'schema', pointer: '/apiVersion', message: 'missing required field "apiVersion".', hint: 'Add `apiVersion:` (for example `v1` or `apps/v1`) above `kind`.' }],
+      findings: [{ ...base(), rule: 'schema', pointer: '/apiVersion', message: 'missing required field "apiVersion".', hint: 'Add `apiVersion:` (for example `v1` or `apps/v1`) above `kind`.' }],
     };
   }
   const schema = loadedSchema(apiVersion, kind);
@@ -401,7 +402,7 @@ function checkResource(r: SourcedResource, skip: ReadonlySet<string>, ignoreMiss
       status: 'invalid',
       findings: [
         {
-          ...base,
+          ...base(),
           rule: 'missing-schema',
           pointer: '/kind',
           message: `No schema for ${kind} (${apiVersion}), so it cannot be checked.`,
@@ -411,10 +412,12 @@ function checkResource(r: SourcedResource, skip: ReadonlySet<string>, ignoreMiss
     };
   }
   const { errors, unknown } = schema.validator.check(r.object as unknown as Record<string, unknown>);
+  if (errors.length === 0 && unknown.length === 0) return { status: 'valid', findings: [] };
   const problems = [...unknown.map((u) => unknownFieldProblem(u, kind)), ...schemaProblems(errors, r.object)];
   if (problems.length === 0) return { status: 'valid', findings: [] };
   problems.sort((a, b) => (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0));
-  return { status: 'invalid', findings: problems.map((p) => ({ ...base, rule: 'schema', pointer: p.pointer, message: p.message, ...(p.hint ? { hint: p.hint } : {}) })) };
+  const at = base();
+  return { status: 'invalid', findings: problems.map((p) => ({ ...at, rule: 'schema', pointer: p.pointer, message: p.message, ...(p.hint ? { hint: p.hint } : {}) })) };
 }
 
 function validateLoaded(resources: readonly SourcedResource[], opts: SchemaOptions, withLine: boolean): { statuses: Status[]; findings: Finding[] } {
@@ -451,7 +454,7 @@ function summarize(findings: readonly Finding[], units: readonly RenderedUnit[],
       const status = statuses[i++];
       summary.resources++;
       if (status === 'skipped') summary.skipped++;
-      else if (status === 'invalid' || invalidRefs.has(`${r.file}\u0000${resourceRef(r.object)}`)) summary.invalid++;
+      else if (status === 'invalid' || (invalidRefs.size > 0 && invalidRefs.has(`${r.file}\u0000${resourceRef(r.object)}`))) summary.invalid++;
       else summary.valid++;
     }
   }

@@ -21,13 +21,23 @@ export interface UnknownField {
   known: string[];
 }
 
-/** What earlier valid resources of the same kind taught about each (index-free) path. */
+/** What earlier valid resources of the same kind taught about the objects at one (index-free) path. */
 interface Learned {
   keys: Set<string>;
   map: boolean;
   open: boolean;
   /** Seen both typed and free-form: never trust the fast path there. */
   mixed: boolean;
+}
+
+/**
+ * One index-free path (`/spec/http/[]/route`) as a tree node: children by key, `*` for any key of a map,
+ * `[]` for the items of an array. A tree instead of a map of path strings lets the fast path follow a
+ * resource without building a string per object, which was most of its cost.
+ */
+interface Slot {
+  seen?: Learned;
+  children?: Map<string, Slot>;
 }
 
 export type ErrorList = readonly { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }[];
@@ -79,7 +89,7 @@ function track(root: object): { proxy: object; access: WeakMap<object, Access> }
  * several times faster) and only fall back to the Proxy when they have a key or path not seen before.
  */
 export class StrictValidator {
-  private readonly learned = new Map<string, Learned>();
+  private readonly root: Slot = {};
 
   /**
    * @param extras fields the packaged schema lacks but the API has, by index-free path (`/spec`); they are
@@ -91,30 +101,34 @@ export class StrictValidator {
   ) {}
 
   check(data: Record<string, unknown>): { errors: ErrorList; unknown: UnknownField[] } {
-    if (this.learned.size > 0 && this.fastWalk(data, '')) {
+    if (this.root.seen && this.fastWalk(data, this.root)) {
       return { errors: this.validate(data) ?? [], unknown: [] };
     }
     const { proxy, access } = track(data);
     const errors = this.validate(proxy) ?? [];
     const unknown: UnknownField[] = [];
-    this.slowWalk(data, '', '', access, unknown, errors.length === 0);
+    this.slowWalk(data, '', '', this.root, access, unknown, errors.length === 0);
     return { errors, unknown };
   }
 
   /** True when every object key of `node` is known from earlier resources. */
-  private fastWalk(node: unknown, path: string): boolean {
+  private fastWalk(node: unknown, slot: Slot): boolean {
     if (Array.isArray(node)) {
-      for (const item of node) if (isObject(item) && !this.fastWalk(item, `${path}/[]`)) return false;
+      const items = slot.children?.get('[]');
+      for (const item of node) if (isObject(item) && (!items || !this.fastWalk(item, items))) return false;
       return true;
     }
     if (!isObject(node)) return true;
-    const seen = this.learned.get(path);
+    const seen = slot.seen;
     if (!seen || seen.mixed) return false;
     if (seen.open) return true;
+    const any = seen.map ? slot.children?.get('*') : undefined;
     for (const key of Object.keys(node)) {
       if (!seen.map && !seen.keys.has(key)) return false;
       const child = node[key];
-      if (isObject(child) && !this.fastWalk(child, seen.map ? `${path}/*` : `${path}/${escapePointer(key)}`)) return false;
+      if (!isObject(child)) continue;
+      const next = seen.map ? any : slot.children?.get(key);
+      if (!next || !this.fastWalk(child, next)) return false;
     }
     return true;
   }
@@ -123,13 +137,15 @@ export class StrictValidator {
     node: unknown,
     pointer: string,
     path: string,
+    slot: Slot,
     access: WeakMap<object, Access>,
     unknown: UnknownField[],
     learn: boolean,
   ): void {
     if (Array.isArray(node)) {
+      const items = learn ? childSlot(slot, '[]') : {};
       node.forEach((item, i) => {
-        if (isObject(item)) this.slowWalk(item, `${pointer}/${i}`, `${path}/[]`, access, unknown, learn);
+        if (isObject(item)) this.slowWalk(item, `${pointer}/${i}`, `${path}/[]`, items, access, unknown, learn);
       });
       return;
     }
@@ -138,7 +154,7 @@ export class StrictValidator {
     // Not reached: below a free-form or unknown field, or a type error stopped the validator.
     if (!record) return;
     const open = !record.enumerated && record.keys.size === 0;
-    if (learn) this.remember(path, record, open);
+    if (learn) this.remember(path, slot, record, open);
     if (open) return;
     const extra = this.extras.get(path);
     for (const key of Object.keys(node)) {
@@ -148,19 +164,28 @@ export class StrictValidator {
       }
       const child = node[key];
       if (isObject(child)) {
+        const segment = record.enumerated ? '*' : key;
+        const next = learn ? childSlot(slot, segment) : {};
         const childPath = record.enumerated ? `${path}/*` : `${path}/${escapePointer(key)}`;
-        this.slowWalk(child, `${pointer}/${escapePointer(key)}`, childPath, access, unknown, learn);
+        this.slowWalk(child, `${pointer}/${escapePointer(key)}`, childPath, next, access, unknown, learn);
       }
     }
   }
 
-  private remember(path: string, record: Access, open: boolean): void {
-    const seen = this.learned.get(path);
+  private remember(path: string, slot: Slot, record: Access, open: boolean): void {
+    const seen = slot.seen;
     if (!seen) {
-      this.learned.set(path, { keys: new Set([...record.keys, ...(this.extras.get(path) ?? [])]), map: record.enumerated, open, mixed: false });
+      slot.seen = { keys: new Set([...record.keys, ...(this.extras.get(path) ?? [])]), map: record.enumerated, open, mixed: false };
       return;
     }
     if (seen.open !== open || seen.map !== record.enumerated) seen.mixed = true;
     for (const key of record.keys) seen.keys.add(key);
   }
+}
+
+function childSlot(slot: Slot, segment: string): Slot {
+  const children = (slot.children ??= new Map());
+  let child = children.get(segment);
+  if (!child) children.set(segment, (child = {}));
+  return child;
 }
