@@ -1,6 +1,6 @@
 // The README's exercise table must list exactly the exercises, in order, with the id, section, title and
 // summary of each exercise.yaml, so the two cannot drift apart.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadExercises } from '../tooling/src/lib/exercises.ts';
@@ -48,7 +48,48 @@ describe('README exercise table', () => {
     expect(readme).toContain('clusters/<name>/exercise/kustomization.yaml');
     expect(readme).toContain('  - ../../../exercises/baseline');
     expect(readme).toContain('kubectl apply -k clusters/workshop/flux');
-    expect(readme).toContain('kubectl apply -k clusters/workshop/argocd');
     expect(readme).toContain('npm ci && npm test');
+  });
+
+  /** The shell lines of the README's fenced `sh` blocks, with `\`-continued lines joined. */
+  const commands = readme
+    .split(/^```sh\n/m)
+    .slice(1)
+    .flatMap((block) => (block.split(/^```/m)[0] ?? '').replace(/\\\n\s*/g, '').split('\n'))
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+
+  it('pins the Flux and Argo CD versions it installs', () => {
+    const installs = commands.filter((c) => /^flux (install|bootstrap)\b|argo-cd\/.*install\.yaml/.test(c));
+    expect(installs.length).toBeGreaterThanOrEqual(2);
+    for (const c of commands.filter((c) => c.startsWith('flux install'))) expect(c).toMatch(/--version=v\d+\.\d+\.\d+\b/);
+    for (const c of commands.filter((c) => c.includes('argo-cd/'))) expect(c).toMatch(/argo-cd\/v\d+\.\d+\.\d+\/manifests\/install\.yaml/);
+    expect(readme).toMatch(/flux bootstrap github [^\n]*\n?[^\n]*--version=v\d+\.\d+\.\d+/);
+    expect(readme).not.toMatch(/argo-cd\/(stable|master)\//);
+  });
+
+  it('bootstraps Argo CD with the health check first and then only bootstrap/, never the whole folder', () => {
+    const argo = commands.filter((c) => c.includes('argocd'));
+    const install = argo.findIndex((c) => c.includes('install.yaml'));
+    const health = argo.findIndex((c) => /patch configmap argocd-cm .*--patch-file clusters\/workshop\/argocd\/bootstrap\/argocd-cm-health\.yaml/.test(c));
+    const apply = argo.indexOf('kubectl apply -k clusters/workshop/argocd/bootstrap');
+    expect([install, health, apply].every((i) => i >= 0), argo.join('\n')).toBe(true);
+    expect(install).toBeLessThan(health);
+    expect(health).toBeLessThan(apply);
+    expect(existsSync(join(ROOT, 'clusters/workshop/argocd/bootstrap/argocd-cm-health.yaml'))).toBe(true);
+    expect(commands).not.toContain('kubectl apply -k clusters/workshop/argocd');
+  });
+
+  it('gives flux bootstrap steps that match the cluster\u2019s kustomization', () => {
+    const kustomization = readFileSync(join(ROOT, 'clusters/workshop/flux/kustomization.yaml'), 'utf8');
+    // The lines the README tells the reader to replace must exist, and the folder must not list flux-system yet.
+    for (const line of ['- source.yaml', '- flux-system.yaml']) {
+      expect(kustomization).toContain(`  ${line}\n`);
+      expect(readme).toContain(`\`${line}\``);
+    }
+    expect(kustomization).not.toMatch(/^\s+- flux-system\s*$/m);
+    expect(readme).toContain('`- flux-system`');
+    expect(readme).toContain('clusters/<name>/flux/kustomization.yaml');
+    expect(readme).toContain('--path=clusters/<name>/flux');
   });
 });

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../tooling/src/lib/manifests.ts';
+import { parseManifests, type KubeObject } from '../../tooling/src/lib/manifests.ts';
 import { readPointer } from '../../tooling/src/lib/rewriters/pointer.ts';
 import { ROOT, kustomizationDirs, named, ofKind, render } from './support.ts';
 
@@ -181,6 +181,29 @@ describe.each(CLUSTERS)('cluster %s', (cluster) => {
 
     const projects = ofKind(objects, 'AppProject').map((p) => p.metadata.name);
     for (const app of ofKind(objects, 'Application')) expect(projects).toContain(specOf<ApplicationSpec>(app).project);
+  });
+
+  it('bootstraps Argo CD with only the project and the app of apps, which then owns the rest', async () => {
+    const bootstrap = await render(`clusters/${cluster}/argocd/bootstrap`);
+    expect(bootstrap.map((o) => `${o.kind} ${o.metadata.name}`).sort()).toEqual(['AppProject workshop', 'Application workshop']);
+    // The app of apps syncs the whole folder, bootstrap included, so nothing applied by hand drifts.
+    const all = await render(`clusters/${cluster}/argocd`);
+    for (const o of bootstrap) expect(all).toContainEqual(o);
+    expect(specOf<ApplicationSpec>(named(bootstrap, 'Application', 'workshop')).source.path).toBe(`clusters/${cluster}/argocd`);
+  });
+
+  it('ships the argocd-cm Application health check that makes sync waves wait', () => {
+    const file = `clusters/${cluster}/argocd/bootstrap/argocd-cm-health.yaml`;
+    const { resources, findings } = parseManifests(readFileSync(join(ROOT, file), 'utf8'), file);
+    expect(findings).toEqual([]);
+    expect(resources.map((r) => r.object)).toMatchObject([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace: 'argocd' } }]);
+    const data = (resources[0]?.object.data ?? {}) as Record<string, string>;
+    // Only the one key: the file is merged into the live argocd-cm and must not reset other settings.
+    expect(Object.keys(data)).toEqual(['resource.customizations.health.argoproj.io_Application']);
+    const lua = data['resource.customizations.health.argoproj.io_Application'] ?? '';
+    expect(lua).toMatch(/status\s*=\s*"Progressing"/); // not yet reported: keep the next wave waiting
+    expect(lua).toMatch(/hs\.status\s*=\s*obj\.status\.health\.status/);
+    expect(lua.trim().split('\n').at(-1)?.trim()).toBe('return hs');
   });
 
   it('reads the same Git repository in both engines, allowed by the Argo CD project', async () => {
