@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most tests wait on kustomize and git child processes; two files at a time keeps both cores busy.
+    maxWorkers: 2,
   },
 });
