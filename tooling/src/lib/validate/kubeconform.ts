@@ -9,7 +9,7 @@ import { resourceRef, type SourcedResource } from '../manifests.ts';
 /** Where kubeconform looks for schemas when none are given: its built-in Kubernetes schemas, then the CRD catalog. */
 export const DEFAULT_SCHEMA_LOCATIONS = [
   'default',
-  'https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json',
+  'https://raw.githubusercontent.com/datreeio/CRDs-catalog/041baf4c1d3740ca21461cab765e7432ecd073ef/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json',
 ];
 
 export interface KubeconformOptions {
