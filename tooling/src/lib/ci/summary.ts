@@ -6,18 +6,10 @@ import { SEVERITY_RANK, type Finding, type Severity } from '../findings.ts';
 import type { ChangeSet } from './changes.ts';
 import type { PointerMove } from './git.ts';
 import { code, md, table } from './markdown.ts';
+import type { ValidationSummary as FullSummary } from '../validate/index.ts';
 
-export interface ValidationSummary {
-  resources: number;
-  valid: number;
-  invalid: number;
-  skipped: number;
-  errors: number;
-  warnings: number;
-  infos: number;
-  silenced: number;
-  units: number;
-}
+/** The counts of `npm run validate -- --output json` that the summary reads (the JSON has more). */
+export type ValidationSummary = Pick<FullSummary, 'resources' | 'valid' | 'invalid' | 'skipped' | 'errors' | 'warnings' | 'infos' | 'silenced' | 'units'>;
 
 export interface ValidationReport {
   findings: Finding[];
