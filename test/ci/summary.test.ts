@@ -74,11 +74,9 @@ describe('summaryMarkdown', () => {
 
   it('rejects a report that npm polluted with its banner, with the fix', () => {
     expect(() => parseValidationReport('\n> mesh@0.1.0 validate\n{}', 'reports/validate.json')).toThrow(/reports\/validate.json: not JSON/);
-    try {
-      parseValidationReport('> banner', 'r.json');
-    } catch (error) {
-      expect((error as { hint: string }).hint).toMatch(/npm run --silent validate -- --output json/);
-    }
+    expect(() => parseValidationReport('> banner', 'r.json')).toThrow(
+      expect.objectContaining({ hint: expect.stringMatching(/npm run --silent validate -- --output json/) }),
+    );
     expect(() => parseValidationReport('{"findings": {}}', 'r.json')).toThrow(/expected an object with `findings` and `summary`/);
   });
 });

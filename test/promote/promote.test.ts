@@ -148,6 +148,8 @@ describe('npm run promote', { timeout: 180_000 }, () => {
     expect(r.code).toBe(1);
     // Findings point at the source file and line the resource came from, not the rendered directory.
     expect(r.err).toMatch(/error schema: exercises\/bad-weight\/virtual-service-reviews\.yaml:13 VirtualService demo\/reviews: "weight" must be an integer/);
+    // The one error in the fixture is the weight: a gate that let a single error through would fail here.
+    expect(r.err).toContain('Validation found 1 error(s) after moving workshop to bad-weight; nothing was committed or pushed.');
     expect(r.err).toContain('nothing was committed or pushed');
     expect(await remoteBranch('promote/workshop/bad-weight')).toBeUndefined();
     expect(gh.requests.filter((q) => q.method !== 'GET')).toEqual([]);

@@ -54,6 +54,13 @@ describe('the seed exercises on fixtures', () => {
     expect(table(r, 'jason')).toEqual([['reviews-error', 1, 3000]]);
   });
 
+  it('three productpage attempts add up: 3s x 3 = 9s', async () => {
+    const graph = structuredClone(await callGraph());
+    graph.services.productpage!.v1!.calls.find((c) => c.service === 'reviews')!.attempts = 3;
+    const r = await run(['all-v1.yaml', 'reviews-jason-v2.yaml', 'ratings-delay-7s.yaml'], ['jason'], graph);
+    expect(table(r, 'jason')).toEqual([['reviews-error', 1, 9000]]);
+  });
+
   it('fault-delay-fixed: reviews v3 gives ratings 2.5s, so jason sees ratings unavailable after 2.5s', async () => {
     const r = await run(['all-v1.yaml', 'reviews-all-v3.yaml', 'ratings-delay-7s.yaml'], [null, 'jason']);
     expect(table(r, 'jason')).toEqual([['ratings-unavailable', 1, 2500]]);

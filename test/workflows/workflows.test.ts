@@ -194,6 +194,7 @@ describe('validate.yml', () => {
 describe('the security lint rejects each fixture for its rule', () => {
   const cases: [string, string[]][] = [
     ['unpinned-action.yml', ['unpinned-action']],
+    ['short-sha.yml', ['unpinned-action']],
     ['pin-without-version.yml', ['pin-without-version']],
     ['missing-permissions.yml', ['missing-permissions', 'missing-permissions']],
     ['missing-job-permissions.yml', ['missing-permissions']],
