@@ -174,6 +174,16 @@ describe('npm run ci:post-merge', () => {
     expect(io.stdoutText).toContain('`lab` now runs `two`');
   });
 
+  it('sends a padded token trimmed, as promote does', async () => {
+    const { before, after } = twoCommits();
+    github = await fakeGitHub();
+    github.pullsByCommit.set(after, [{ number: 7, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: after }]);
+    const io = captureIo(repo.dir, { BEFORE_SHA: before, AFTER_SHA: after, GITHUB_TOKEN: ` ${TOKEN}\n`, GITHUB_REPOSITORY: 'owner/repo', GITHUB_API_URL: github.url });
+    expect(await main(['--comment'], io)).toBe(0);
+    expect(github.requests.length).toBeGreaterThan(0);
+    expect(github.requests.every((r) => r.authorization === `token ${TOKEN}`)).toBe(true);
+  });
+
   it('explains a 403 with the permission the job needs, without printing the token', async () => {
     const { before, after } = twoCommits();
     github = await fakeGitHub();

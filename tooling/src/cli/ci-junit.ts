@@ -39,9 +39,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     if (file === undefined) throw new UsageError('--validation <file> is required.', 'Pass the output of `npm run --silent validate -- --output json`.');
     let text: string;
     try {
-      text = await readFile(resolve(io.root, file), 'utf8');
+      text = await readFile(resolve(io.env.INIT_CWD || io.root, file), 'utf8');
     } catch {
-      throw new NotFoundError(`Cannot read the validation report file ${JSON.stringify(file)}.`, 'Check the path; it is relative to the repository root.');
+      throw new NotFoundError(`Cannot read the validation report file ${JSON.stringify(file)}.`, 'Check the path; it is relative to the directory npm was run from.');
     }
     io.stdout(junitFromReport(parseValidationReport(text, file)));
     return 0;

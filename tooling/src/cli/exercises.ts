@@ -11,7 +11,9 @@ exercise each cluster under clusters/ points at.
 Options:
   -o, --output <format>  text (default) or json
   -h, --help             show this help
-      --debug            print stack traces on errors`;
+      --debug            print stack traces on errors
+
+Exit codes: 0 listed, 1 a cluster points at an exercise that does not exist, 2 usage error.`;
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   const debug = argv.includes('--debug');

@@ -15,7 +15,9 @@ Options:
       --base <branch>     branch to read (default: the default branch of origin)
       --output <format>   text (default) or json
   -h, --help              show this help
-      --debug             print stack traces on errors`;
+      --debug             print stack traces on errors
+
+Exit codes: 0 history printed, 1 the git log could not be read, 2 usage error.`;
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   const debug = argv.includes('--debug');

@@ -7,7 +7,7 @@ import { clusterOfPointerFile } from '../lib/ci/changes.ts';
 import { changedFiles, checkRef, commitExists, listFiles, pointerMoves, ZERO_SHA } from '../lib/ci/git.ts';
 import { POST_MERGE_MARKER, postMergeMessage } from '../lib/ci/post-merge.ts';
 import { commentOnMergedPullRequest, parseRepository } from '../lib/ci/pr-comment.ts';
-import { createGitHub } from '../lib/github.ts';
+import { createGitHub, tokenFrom } from '../lib/github.ts';
 
 const HELP = `Usage: npm run ci:post-merge -- [options]
 
@@ -45,9 +45,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       return 0;
     }
     const output = oneOf(values.output, ['markdown', 'json'] as const, '--output', 'markdown');
-    const after = checkRef(values.after ?? (io.env.AFTER_SHA || 'HEAD'), 'AFTER_SHA');
+    const after = checkRef(values.after ?? (io.env.AFTER_SHA || 'HEAD'), values.after === undefined ? 'AFTER_SHA' : '--after');
     const rawBefore = values.before ?? (io.env.BEFORE_SHA || undefined);
-    let before = rawBefore === undefined || ZERO_SHA.test(rawBefore) ? undefined : checkRef(rawBefore, 'BEFORE_SHA');
+    let before = rawBefore === undefined || ZERO_SHA.test(rawBefore) ? undefined : checkRef(rawBefore, values.before === undefined ? 'BEFORE_SHA' : '--before');
     if (before !== undefined && !(await commitExists(io.root, before))) {
       // A force-push can make `before` unreachable; comparing with nothing still says where clusters are now.
       io.stderr(`warning: commit ${before.slice(0, 12)} is not in this clone; treating every pointer as new.`);
@@ -62,7 +62,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 
     let comment = undefined;
     if (values.comment && message.markdown !== '') {
-      const token = io.env.GITHUB_TOKEN || io.env.GH_TOKEN;
+      const token = tokenFrom(io.env);
       if (!token) throw new UsageError('--comment needs GITHUB_TOKEN (or GH_TOKEN).', 'In the workflow, pass `GITHUB_TOKEN: ${{ github.token }}` through env.');
       const repo = parseRepository(io.env.GITHUB_REPOSITORY);
       const sha = /^[0-9a-f]{40}$/.test(after) ? after : undefined;

@@ -34,7 +34,10 @@ Environment:
 Examples:
   npm run promote -- fault-abort --dry-run
   npm run promote -- --next --cluster workshop-b
-  npm run promote -- shift-50-v3 --all-clusters --label workshop-day-1`;
+  npm run promote -- shift-50-v3 --all-clusters --label workshop-day-1
+
+Exit codes: 0 done (created, updated, unchanged, noop, dry run or local), 1 the promotion failed
+(validation, git or GitHub; see the hint), 2 usage error (including no token without --dry-run or --local).`;
 
 export interface PromoteDeps {
   github?: PromoteRequest['github'];

@@ -14,7 +14,9 @@ Options:
 
 Examples:
   npm run render -- fault-abort
-  npm run render -- workshop | kubectl diff -f -`;
+  npm run render -- workshop | kubectl diff -f -
+
+Exit codes: 0 rendered, 1 unknown target or kustomize failed, 2 usage error.`;
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   const debug = argv.includes('--debug');

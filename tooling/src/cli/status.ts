@@ -17,7 +17,9 @@ Options:
   -h, --help              show this help
       --debug             print stack traces on errors
 
-Environment: GITHUB_TOKEN / GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL (see npm run promote -- --help).`;
+Environment: GITHUB_TOKEN / GH_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL (see npm run promote -- --help).
+
+Exit codes: 0 status printed, 1 the base branch or the API could not be read, 2 usage error.`;
 
 export interface StatusDeps {
   github?: Partial<Pick<GitHubOptions, 'retryAfterBaseValue' | 'retries' | 'limiterId'>>;

@@ -20,8 +20,11 @@ export class GitError extends ToolkitError {
 /** Removes credentials from text that may contain remote URLs (`https://user:token@host/...`) and known secrets. */
 export function redact(text: string, secrets: readonly (string | undefined)[] = []): string {
   let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join('***');
+  for (const raw of secrets) {
+    // Both forms: HTTP clients send the trimmed token, so a padded one must not survive as its core.
+    for (const secret of new Set([raw, raw?.trim()])) {
+      if (secret && secret.length >= 4) out = out.split(secret).join('***');
+    }
   }
   return out;
 }

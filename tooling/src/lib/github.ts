@@ -8,6 +8,11 @@ import { redact } from './git.ts';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 
+/** The token from the environment, as GitHub Actions and the gh CLI name it, without stray whitespace. */
+export function tokenFrom(env: NodeJS.ProcessEnv): string | undefined {
+  return env.GITHUB_TOKEN?.trim() || env.GH_TOKEN?.trim() || undefined;
+}
+
 export class GitHubApiError extends ToolkitError {
   /** HTTP status, or 0 when no response came back (network, DNS, TLS). */
   readonly status: number;

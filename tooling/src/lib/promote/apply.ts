@@ -8,7 +8,7 @@ import {
   commitFiles, commitInfo, fetchBranch, git, isAncestor, isGitRepo, listWorktrees, parseRemoteUrl, pushWithLease,
   remoteDefaultBranch, remoteUrl, revParse, setBranch, withWorktree,
 } from '../git.ts';
-import { createGitHub, DEFAULT_API_URL, GitHubApiError, type GitHub, type GitHubOptions, type PullRequest } from '../github.ts';
+import { createGitHub, tokenFrom, DEFAULT_API_URL, GitHubApiError, type GitHub, type GitHubOptions, type PullRequest } from '../github.ts';
 import { finishPlan } from './body.ts';
 import { formatFinding, runGate, type GateResult } from './gate.ts';
 import { buildPlan, chooseExercise, labelsFor, movedClusters, selectClusters, type Plan } from './plan.ts';
@@ -95,9 +95,7 @@ export function failureReport(error: unknown): { error: string; hint: string | n
 const BRANCH_NAME = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]{1,200}(?<![./])$/;
 const REPOSITORY = /^([A-Za-z0-9-]{1,39})\/([A-Za-z0-9._-]{1,100})$/;
 
-export function tokenFrom(env: NodeJS.ProcessEnv): string | undefined {
-  return env.GITHUB_TOKEN?.trim() || env.GH_TOKEN?.trim() || undefined;
-}
+export { tokenFrom };
 
 /** owner/repo from GITHUB_REPOSITORY, else from the origin remote URL. */
 export async function repositoryOf(root: string, env: NodeJS.ProcessEnv): Promise<{ owner: string; repo: string }> {

@@ -56,7 +56,9 @@ export async function resolveBase(root: string, base: string | undefined, warn: 
   const local = await revParse(root, `refs/remotes/origin/${name}`);
   if (!local) {
     throw new ToolkitError(`Cannot read branch "${name}" from origin${fetchError ? `: ${fetchError}` : '.'}`, {
-      hint: 'Check the origin remote and the network, or pass --base <branch>.',
+      hint: base === undefined
+        ? 'Check the origin remote and the network, or pass --base <branch>.'
+        : `Check that origin has a branch named "${name}" (\`git ls-remote --heads origin\` lists them) and that the network is up.`,
     });
   }
   const stale = `Could not fetch origin/${name}; showing the last fetched state (${local.slice(0, 12)}).`;

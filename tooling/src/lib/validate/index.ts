@@ -206,14 +206,14 @@ async function loadUnit(root: string, target: Target, stdin: string | undefined)
             file: display(root, problem.file),
             ...(problem.line !== undefined ? { line: problem.line } : {}),
             message: `kustomize build failed: ${relativize(problem.message)}`,
-            hint: `${relativize(problem.hint)} Then run \`npm run render\` on ${target.source} to check.`,
+            hint: `${relativize(problem.hint)} Then run \`npm run validate -- ${target.source}\` again to check.`,
           }
         : {
             rule: 'render',
             severity: 'error',
             file: target.source,
             message: `kustomize build failed: ${relativize(result.error)}`,
-            hint: `Fix ${target.source}/kustomization.yaml or the file it names, then run \`npm run render\` on it to check.`,
+            hint: `Fix ${target.source}/kustomization.yaml or the file it names, then run \`npm run validate -- ${target.source}\` again to check.`,
           };
       return { unit, findings: [finding] };
     }
