@@ -82,6 +82,8 @@ describe('analyzer findings on a rendered overlay', () => {
     const report = await validate({ root, paths: ['exercises/step'], analyzers: [meshAnalyzer], kubeconform: { binary: false } });
     const subset = report.findings.find((f) => f.rule === 'vs-subset-not-found');
     expect(subset).toMatchObject({ file: 'exercises/step/virtual-service-web.yaml', line: 13, resource: 'VirtualService demo/web' });
+    // Schema-valid, but resources with analyzer errors (the VirtualService, the DestinationRule) count invalid.
+    expect(report.summary).toMatchObject({ resources: 4, valid: 2, invalid: 2 });
   });
 
   it('follow `resources` into the base for resources defined there', async () => {

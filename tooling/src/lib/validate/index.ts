@@ -454,7 +454,7 @@ function summarize(findings: readonly Finding[], units: readonly RenderedUnit[],
       const status = statuses[i++];
       summary.resources++;
       if (status === 'skipped') summary.skipped++;
-      else if (status === 'invalid' || (invalidRefs.size > 0 && invalidRefs.has(`${r.file}\u0000${resourceRef(r.object)}`))) summary.invalid++;
+      else if (status === 'invalid' || (invalidRefs.size > 0 && invalidRefs.has(`${unit.source}\u0000${resourceRef(r.object)}`))) summary.invalid++;
       else summary.valid++;
     }
   }
@@ -521,10 +521,19 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   progress(`Validating ${all.length} resource${all.length === 1 ? '' : 's'} from ${units.length} unit${units.length === 1 ? '' : 's'}...`);
   await loadSchemasFor(all);
   const statuses: Status[] = [];
+  // Resources with an error finding, keyed by the unit they were rendered in: recorded before findings are
+  // traced to source files, so a resource an analyzer or kubeconform rejects is counted invalid too.
+  const invalidRefs = new Set<string>();
+  const noteInvalid = (unit: RenderedUnit, list: readonly Finding[]) => {
+    for (const f of list) {
+      if (f.resource && f.severity === 'error' && !f.silenced) invalidRefs.add(`${unit.source}\u0000${f.resource}`);
+    }
+  };
   for (const l of loaded) {
     const unit = l.unit;
     const result = validateLoaded(unit.resources, options, unit.kind !== 'kustomization');
     statuses.push(...result.statuses);
+    noteInvalid(unit, result.findings);
     if (result.findings.length > 0) await attachLines(root, l, result.findings);
     findings.push(...result.findings);
   }
@@ -539,6 +548,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     );
     for (const [i, r] of results.entries()) {
       // kubeconform saw kustomize's output; its findings go back to the source files like the toolkit's.
+      noteInvalid((loaded[i] as Loaded).unit, r);
       if (r.length > 0) await attachLines(root, loaded[i] as Loaded, r);
       findings.push(...r);
     }
@@ -564,15 +574,12 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
           });
         }
       }
+      noteInvalid(unit, unitFindings);
       if (unitFindings.length > 0) await attachLines(root, l, unitFindings);
       findings.push(...unitFindings);
     }
   }
 
-  const invalidRefs = new Set<string>();
-  for (const f of findings) {
-    if (f.resource && f.file && f.severity === 'error' && !f.silenced) invalidRefs.add(`${f.file}\u0000${f.resource}`);
-  }
   const skipped = units.flatMap((u) => u.resources).filter((_, i) => statuses[i] === 'skipped');
   return { findings, summary: summarize(findings, units, statuses, invalidRefs, kubeconform), units, skipped };
 }
