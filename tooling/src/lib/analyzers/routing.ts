@@ -20,6 +20,7 @@ import {
   type Model,
   type Obj,
 } from './model.ts';
+import { checkMatchRegexes } from './regex.ts';
 
 const ROUTE_KINDS = ['http', 'tcp', 'tls'] as const;
 
@@ -211,6 +212,7 @@ function checkVirtualService(model: Model, out: Collector, vs: SourcedResource):
       });
       const fault = rec(rule.fault);
       if (fault) checkFault(out, vs, fault, `/spec/http/${i}/fault`);
+      checkMatchRegexes(out, vs, rule, i);
     });
   }
   checkShadowing(out, vs, arr(spec.http));

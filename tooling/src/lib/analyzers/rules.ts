@@ -172,6 +172,13 @@ export const RULES = [
     summary: 'A fault injection abort `httpStatus` is outside 200..599.',
     hint: 'Use an HTTP status from 200 to 599, e.g. 500 or 503.',
   },
+  {
+    id: 'vs-regex-invalid',
+    severity: 'error',
+    category: 'routing',
+    summary: 'A VirtualService HTTP match `regex` is not valid RE2: it does not compile, or uses lookaround, backreferences, atomic groups or possessive quantifiers.',
+    hint: 'Rewrite the regex in RE2 syntax, without lookaround, backreferences, atomic groups or possessive quantifiers (see the RE2 Syntax reference).',
+  },
   // Flagger
   {
     id: 'canary-target-not-found',
