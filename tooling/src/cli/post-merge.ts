@@ -6,8 +6,8 @@ import { loadExercises } from '../lib/exercises.ts';
 import { clusterOfPointerFile } from '../lib/ci/changes.ts';
 import { changedFiles, checkRef, commitExists, listFiles, pointerMoves, ZERO_SHA } from '../lib/ci/git.ts';
 import { POST_MERGE_MARKER, postMergeMessage } from '../lib/ci/post-merge.ts';
-import { commentOnMergedPullRequest, parseRepository } from '../lib/ci/pr-comment.ts';
-import { createGitHub, tokenFrom } from '../lib/github.ts';
+import { commentOnMergedPullRequest } from '../lib/ci/pr-comment.ts';
+import { createGitHub, parseRepository, tokenFrom } from '../lib/github.ts';
 
 const HELP = `Usage: npm run ci:post-merge -- [options]
 

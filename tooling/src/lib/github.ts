@@ -3,10 +3,23 @@
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { ToolkitError } from './errors.ts';
+import { ToolkitError, UsageError } from './errors.ts';
 import { redact } from './git.ts';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
+
+// GitHub's rules for names, checked because the value is spliced into API paths.
+const REPOSITORY = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
+
+/** `owner/repo` (as in GITHUB_REPOSITORY), checked; a UsageError naming the value otherwise. */
+export function parseRepository(value: string | undefined): { owner: string; repo: string } {
+  const m = value === undefined ? null : REPOSITORY.exec(value.trim());
+  if (!m) {
+    throw new UsageError(`GITHUB_REPOSITORY must be "owner/repo"; got ${value === undefined ? 'nothing' : JSON.stringify(value.slice(0, 120))}.`,
+      'Set it to e.g. my-org/mesh-workshop (GitHub Actions sets it for you), or unset it to use the origin remote.');
+  }
+  return { owner: m[1] as string, repo: m[2] as string };
+}
 
 /** The token from the environment, as GitHub Actions and the gh CLI name it, without stray whitespace. */
 export function tokenFrom(env: NodeJS.ProcessEnv): string | undefined {

@@ -8,7 +8,7 @@ import {
   commitFiles, commitInfo, fetchBranch, git, isAncestor, isGitRepo, listWorktrees, parseRemoteUrl, pushWithLease,
   remoteDefaultBranch, remoteUrl, revParse, setBranch, withWorktree,
 } from '../git.ts';
-import { createGitHub, tokenFrom, DEFAULT_API_URL, GitHubApiError, type GitHub, type GitHubOptions, type PullRequest } from '../github.ts';
+import { createGitHub, parseRepository, tokenFrom, DEFAULT_API_URL, GitHubApiError, type GitHub, type GitHubOptions, type PullRequest } from '../github.ts';
 import { finishPlan } from './body.ts';
 import { formatFinding, runGate, type GateResult } from './gate.ts';
 import { buildPlan, chooseExercise, labelsFor, movedClusters, selectClusters, type Plan } from './plan.ts';
@@ -93,17 +93,13 @@ export function failureReport(error: unknown): { error: string; hint: string | n
 }
 
 const BRANCH_NAME = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]{1,200}(?<![./])$/;
-const REPOSITORY = /^([A-Za-z0-9-]{1,39})\/([A-Za-z0-9._-]{1,100})$/;
-
 export { tokenFrom };
 
 /** owner/repo from GITHUB_REPOSITORY, else from the origin remote URL. */
 export async function repositoryOf(root: string, env: NodeJS.ProcessEnv): Promise<{ owner: string; repo: string }> {
   const fromEnv = env.GITHUB_REPOSITORY?.trim();
   if (fromEnv) {
-    const m = REPOSITORY.exec(fromEnv);
-    if (!m) throw new UsageError(`GITHUB_REPOSITORY=${JSON.stringify(fromEnv)} is not of the form owner/repo.`, 'Set it to e.g. my-org/mesh-workshop, or unset it to use the origin remote.');
-    return { owner: m[1] as string, repo: m[2] as string };
+    return parseRepository(fromEnv);
   }
   const url = await remoteUrl(root, 'origin');
   const parsed = url ? parseRemoteUrl(url) : undefined;
