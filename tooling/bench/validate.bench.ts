@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = join(repo, 'tooling/src/cli/validate.ts');
+const launcher = join(repo, 'tooling/bin/toolkit.mjs');
 const tsx = join(repo, 'node_modules/.bin/tsx');
 /** kubeconform -strict on these machines: 10,000 Istio resources in 1.5 s (from the issue). */
 const KUBECONFORM_RATE = 6_700;
@@ -194,7 +194,7 @@ try {
   console.log(row(['process', 'seconds', 'resources/s', 'target'], widths));
   const cases: [string, string, string[]][] = [
     ['npm run validate -- <file> --no-analyzers', 'npm', ['run', '--silent', 'validate', '--', file, '--no-kubeconform', '--no-analyzers']],
-    ['node --import tsx <cli> <file> (same, no npm)', process.execPath, ['--import', 'tsx', cli, file, '--no-kubeconform', '--no-analyzers']],
+    ['node tooling/bin/toolkit.mjs validate (no npm)', process.execPath, [launcher, 'validate', file, '--no-kubeconform', '--no-analyzers']],
     // The default run adds the mesh analyzers; what they cost on this set is the difference to the first row.
     ['npm run validate -- <file> (with analyzers)', 'npm', ['run', '--silent', 'validate', '--', file, '--no-kubeconform']],
   ];
@@ -229,7 +229,7 @@ console.log(JSON.stringify({ ms: t1 - t0, resources: r.summary.resources, valid:
     let summary = { units: 0, resources: 0, errors: 0 };
     for (let i = 0; i < Math.min(runs, 2); i++) {
       // Findings are expected: the generated exercises are not tuned to every analyzer; time is what counts.
-      const out = timeProcess(tsx, [cli, '--output', 'json', '--no-kubeconform'], dir, true);
+      const out = timeProcess(process.execPath, [launcher, 'validate', '--output', 'json', '--no-kubeconform'], dir, true);
       times.push(out.seconds);
       const parsed = JSON.parse(out.stdout) as { summary: typeof summary; findings: { rule: string; severity: string }[] };
       summary = parsed.summary;

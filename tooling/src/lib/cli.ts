@@ -33,8 +33,18 @@ export function findRepoRoot(start: string): string {
     if (parent === dir) break;
     dir = parent;
   }
-  // Fall back to the repository this toolkit lives in.
-  return resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+  return toolkitRoot();
+}
+
+/** The repository this toolkit lives in: the nearest directory above this module with tooling/ and package.json (from tooling/src/lib or a bundle in tooling/dist). */
+function toolkitRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'tooling'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
