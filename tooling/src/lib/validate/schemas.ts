@@ -125,7 +125,8 @@ function gapsOf(apiVersion: string, kind: string): Map<string, Set<string>> {
 }
 
 const cache = new Map<string, Promise<KindSchema | null>>();
-const ready = new Map<string, KindSchema | null>();
+/** Loaded schemas by apiVersion, then kind: looked up once per resource, so no key string is built. */
+const ready = new Map<string, Map<string, KindSchema | null>>();
 
 export function schemaKey(apiVersion: string, kind: string): string {
   return `${apiVersion}\u0000${kind}`;
@@ -152,7 +153,9 @@ export async function loadSchema(apiVersion: string, kind: string): Promise<Kind
   let pending = cache.get(key);
   if (!pending) {
     pending = load(apiVersion, kind).then((schema) => {
-      ready.set(key, schema);
+      let kinds = ready.get(apiVersion);
+      if (!kinds) ready.set(apiVersion, (kinds = new Map()));
+      kinds.set(kind, schema);
       return schema;
     });
     cache.set(key, pending);
@@ -162,7 +165,7 @@ export async function loadSchema(apiVersion: string, kind: string): Promise<Kind
 
 /** The schema if loadSchema() has finished for it: a KindSchema, null (none exists), or undefined (not loaded). */
 export function loadedSchema(apiVersion: string, kind: string): KindSchema | null | undefined {
-  return ready.get(schemaKey(apiVersion, kind));
+  return ready.get(apiVersion)?.get(kind);
 }
 
 /** The family a kind would belong to, for messages and docs. */

@@ -122,12 +122,15 @@ export class StrictValidator {
     const seen = slot.seen;
     if (!seen || seen.mixed) return false;
     if (seen.open) return true;
-    const any = seen.map ? slot.children?.get('*') : undefined;
-    for (const key of Object.keys(node)) {
+    const children = slot.children;
+    const any = seen.map ? children?.get('*') : undefined;
+    // for...in rather than Object.keys: no array per object. Parsed manifests are plain objects whose
+    // prototype has no enumerable keys, so both list the same keys.
+    for (const key in node) {
       if (!seen.map && !seen.keys.has(key)) return false;
       const child = node[key];
-      if (!isObject(child)) continue;
-      const next = seen.map ? any : slot.children?.get(key);
+      if (child === null || typeof child !== 'object') continue;
+      const next = seen.map ? any : children?.get(key);
       if (!next || !this.fastWalk(child, next)) return false;
     }
     return true;
