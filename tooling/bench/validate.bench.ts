@@ -198,6 +198,9 @@ try {
     // The default run adds the mesh analyzers; what they cost on this set is the difference to the first row.
     ['npm run validate -- <file> (with analyzers)', 'npm', ['run', '--silent', 'validate', '--', file, '--no-kubeconform']],
   ];
+  // What every run pays before the first resource: npm, Node's start and loading the validator.
+  const fixed = median(Array.from({ length: runs }, () => timeProcess('npm', ['run', '--silent', 'validate', '--', '--help'], repo).seconds));
+  console.log(row(['npm run validate -- --help (start-up alone)', fixed.toFixed(2), '', ''], widths));
   for (const [label, command, args] of cases) {
     const times = Array.from({ length: runs }, () => timeProcess(command, args, repo, true).seconds);
     const t = median(times);

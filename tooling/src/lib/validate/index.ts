@@ -383,6 +383,11 @@ export async function loadSchemasFor(resources: Iterable<SourcedResource>): Prom
   await Promise.all([...wanted.values()].map(([a, k]) => loadSchema(a, k)));
 }
 
+/** push(...items) without spreading: hundreds of thousands of arguments overflow the call stack. */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
 type Checked = { status: Status; findings: readonly Finding[] };
 /** The common outcomes, shared: most resources are valid, and nothing is allocated for them. */
 const VALID: Checked = Object.freeze({ status: 'valid', findings: Object.freeze([]) });
@@ -433,7 +438,7 @@ function validateLoaded(resources: readonly SourcedResource[], opts: SchemaOptio
   for (const r of resources) {
     const result = checkResource(r, skip, ignoreMissing, withLine);
     statuses.push(result.status);
-    if (result.findings.length > 0) findings.push(...result.findings);
+    append(findings, result.findings);
   }
   return { statuses, findings };
 }
@@ -521,7 +526,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   if (rendering > 0) progress(`Rendering ${rendering} kustomization${rendering === 1 ? '' : 's'} with kustomize (${concurrency} at a time)...`);
   const loaded = await mapBounded(targets, rendering > 0 ? concurrency : 1, (t) => loadUnit(root, t, options.stdin));
   const units = loaded.map((l) => l.unit);
-  for (const l of loaded) findings.push(...l.findings);
+  for (const l of loaded) append(findings, l.findings);
 
   const all = units.flatMap((u) => u.resources);
   progress(`Validating ${all.length} resource${all.length === 1 ? '' : 's'} from ${units.length} unit${units.length === 1 ? '' : 's'}...`);
@@ -538,10 +543,10 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   for (const l of loaded) {
     const unit = l.unit;
     const result = validateLoaded(unit.resources, options, unit.kind !== 'kustomization');
-    statuses.push(...result.statuses);
+    append(statuses, result.statuses);
     noteInvalid(unit, result.findings);
     if (result.findings.length > 0) await attachLines(root, l, result.findings);
-    findings.push(...result.findings);
+    append(findings, result.findings);
   }
 
   const kc = options.kubeconform ?? {};
@@ -556,7 +561,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       // kubeconform saw kustomize's output; its findings go back to the source files like the toolkit's.
       noteInvalid((loaded[i] as Loaded).unit, r);
       if (r.length > 0) await attachLines(root, loaded[i] as Loaded, r);
-      findings.push(...r);
+      append(findings, r);
     }
   }
   // Not found is reported in summary.kubeconform; the CLI says it once, whatever the verbosity.
@@ -569,7 +574,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       const unitFindings: Finding[] = [];
       for (const analyzer of analyzers) {
         try {
-          unitFindings.push(...(await analyzer(unit, ctx)));
+          append(unitFindings, await analyzer(unit, ctx));
         } catch (error) {
           findings.push({
             rule: 'analyzer',
@@ -582,7 +587,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       }
       noteInvalid(unit, unitFindings);
       if (unitFindings.length > 0) await attachLines(root, l, unitFindings);
-      findings.push(...unitFindings);
+      append(findings, unitFindings);
     }
   }
 
