@@ -12,7 +12,7 @@ function checkTarget(model: Model, out: Collector, canary: SourcedResource, spec
   if (!target || !name) return;
   const kind = str(target.kind) ?? 'Deployment';
   const ns = nsOf(canary);
-  const workload = model.workloads.find((w) => w.kind === kind && w.name === name && w.ns === ns);
+  const workload = model.workloadsIn(ns).find((w) => w.kind === kind && w.name === name);
   if (!workload) {
     out.add('canary-target-not-found', canary, '/spec/targetRef/name', `${ref(canary)} targets ${kind} ${ns}/${name}, which is not in the rendered set.`);
     return;
@@ -117,45 +117,122 @@ function checkMetrics(model: Model, out: Collector, canary: SourcedResource, ana
   });
 }
 
+/** Positions (in `byKind` order) of the resources filed under each key. */
+class Positions {
+  private readonly map = new Map<string, number[]>();
+
+  add(key: string, position: number): void {
+    const list = this.map.get(key);
+    if (list) list.push(position);
+    else this.map.set(key, [position]);
+  }
+
+  get(key: string): readonly number[] {
+    return this.map.get(key) ?? [];
+  }
+}
+
+/** A key for a namespaced name that no two (namespace, name) pairs share. */
+function nsName(ns: string, name: string): string {
+  return JSON.stringify([ns, name]);
+}
+
+/**
+ * The hand-written VirtualServices and DestinationRules by the hosts they are for and by name, built once
+ * for all Canaries, so that each Canary looks up its three generated names instead of scanning every object.
+ */
+interface RouteIndex {
+  vs: SourcedResource[];
+  /** Qualified host -> position of each VirtualService with that host, and where in `spec.hosts` it first is. */
+  vsByHost: Map<string, { position: number; index: number }[]>;
+  vsByName: Positions;
+  dr: SourcedResource[];
+  drByHost: Positions;
+  drByName: Positions;
+}
+
+function routeIndex(model: Model): RouteIndex {
+  const vs = model.byKind('VirtualService');
+  const vsByHost = new Map<string, { position: number; index: number }[]>();
+  const vsByName = new Positions();
+  vs.forEach((res, position) => {
+    vsByName.add(nsName(nsOf(res), nameOf(res)), position);
+    const seen = new Set<string>();
+    arr(specOf(res).hosts).forEach((h, index) => {
+      if (typeof h !== 'string') return;
+      const fqdn = qualify(h, nsOf(res));
+      if (seen.has(fqdn)) return;
+      seen.add(fqdn);
+      const list = vsByHost.get(fqdn);
+      if (list) list.push({ position, index });
+      else vsByHost.set(fqdn, [{ position, index }]);
+    });
+  });
+  const dr = model.byKind('DestinationRule');
+  const drByHost = new Positions();
+  const drByName = new Positions();
+  dr.forEach((res, position) => {
+    drByName.add(nsName(nsOf(res), nameOf(res)), position);
+    const host = str(specOf(res).host);
+    if (host !== undefined) drByHost.add(qualify(host, nsOf(res)), position);
+  });
+  return { vs, vsByHost, vsByName, dr, drByHost, drByName };
+}
+
 /** Hand-written VirtualServices and DestinationRules for the hosts (or object names) Flagger generates. */
-function checkRouteConflicts(model: Model, out: Collector, canary: SourcedResource): void {
+function checkRouteConflicts(model: Model, out: Collector, canary: SourcedResource, routes: RouteIndex): void {
   const ns = nsOf(canary);
   const svc = model.canaryService(canary);
   const generated = [svc, `${svc}-primary`, `${svc}-canary`];
   const fqdns = new Set(generated.map((n) => qualify(n, ns)));
-  for (const vs of model.byKind('VirtualService')) {
-    const hosts = arr(specOf(vs).hosts);
-    const index = hosts.findIndex((h) => typeof h === 'string' && fqdns.has(qualify(h, nsOf(vs))));
-    const sameName = nsOf(vs) === ns && nameOf(vs) === svc;
-    if (index >= 0 || sameName) {
-      out.add(
-        'canary-route-conflict',
-        vs,
-        index >= 0 ? `/spec/hosts/${index}` : '/metadata/name',
-        `${ref(vs)} routes host "${index >= 0 ? String(hosts[index]) : svc}", whose VirtualService ${ref(canary)} generates; the two overwrite each other.`,
-      );
+
+  // VirtualService position -> the first of its hosts that is generated, or -1 when only its name is.
+  const vsHits = new Map<number, number>();
+  for (const fqdn of fqdns) {
+    for (const { position, index } of routes.vsByHost.get(fqdn) ?? []) {
+      vsHits.set(position, Math.min(vsHits.get(position) ?? index, index));
     }
   }
-  for (const dr of model.byKind('DestinationRule')) {
+  for (const position of routes.vsByName.get(nsName(ns, svc))) if (!vsHits.has(position)) vsHits.set(position, -1);
+  for (const position of [...vsHits.keys()].sort((a, b) => a - b)) {
+    const vs = routes.vs[position] as SourcedResource;
+    const index = vsHits.get(position) as number;
+    const hosts = arr(specOf(vs).hosts);
+    out.add(
+      'canary-route-conflict',
+      vs,
+      index >= 0 ? `/spec/hosts/${index}` : '/metadata/name',
+      `${ref(vs)} routes host "${index >= 0 ? String(hosts[index]) : svc}", whose VirtualService ${ref(canary)} generates; the two overwrite each other.`,
+    );
+  }
+
+  // DestinationRule position -> whether its host is generated (else only its name is).
+  const drHits = new Map<number, boolean>();
+  for (const fqdn of fqdns) for (const position of routes.drByHost.get(fqdn)) drHits.set(position, true);
+  for (const name of generated.slice(1)) {
+    for (const position of routes.drByName.get(nsName(ns, name))) if (!drHits.has(position)) drHits.set(position, false);
+  }
+  for (const position of [...drHits.keys()].sort((a, b) => a - b)) {
+    const dr = routes.dr[position] as SourcedResource;
+    const byHost = drHits.get(position) as boolean;
     const host = str(specOf(dr).host);
-    const byHost = host !== undefined && fqdns.has(qualify(host, nsOf(dr)));
-    const sameName = nsOf(dr) === ns && generated.slice(1).includes(nameOf(dr));
-    if (byHost || sameName) {
-      out.add(
-        'canary-route-conflict',
-        dr,
-        byHost ? '/spec/host' : '/metadata/name',
-        `${ref(dr)} is for host "${host ?? nameOf(dr)}", whose DestinationRules ${ref(canary)} generates; the two fight over it.`,
-      );
-    }
+    out.add(
+      'canary-route-conflict',
+      dr,
+      byHost ? '/spec/host' : '/metadata/name',
+      `${ref(dr)} is for host "${host ?? nameOf(dr)}", whose DestinationRules ${ref(canary)} generates; the two fight over it.`,
+    );
   }
 }
 
 export function checkFlagger(model: Model, out: Collector): void {
-  for (const canary of model.byKind('Canary')) {
+  const canaries = model.byKind('Canary');
+  if (canaries.length === 0) return;
+  const routes = routeIndex(model);
+  for (const canary of canaries) {
     const spec = specOf(canary);
     checkTarget(model, out, canary, spec);
-    checkRouteConflicts(model, out, canary);
+    checkRouteConflicts(model, out, canary, routes);
     // `canaryAnalysis` is the v1alpha name of `analysis`; both still appear in the wild.
     const key = spec.analysis !== undefined ? 'analysis' : 'canaryAnalysis';
     const analysis = rec(spec[key]);

@@ -11,8 +11,11 @@ export function rec(value: unknown): Obj | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : undefined;
 }
 
-export function arr(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
+/** Shared by every `arr` of a missing list (most fields are), rather than a new empty array each time. */
+const NO_ITEMS: readonly unknown[] = Object.freeze([]);
+
+export function arr(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : NO_ITEMS;
 }
 
 export function str(value: unknown): string | undefined {
@@ -25,7 +28,13 @@ export function num(value: unknown): number | undefined {
 
 export function labelsOf(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rec(value) ?? {})) out[k] = String(v);
+  const r = rec(value);
+  if (!r) return out;
+  const keys = Object.keys(r);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    out[k] = String(r[k]);
+  }
   return out;
 }
 
@@ -74,11 +83,13 @@ export function dnsQualify(host: string, ns: string): string | undefined {
   return undefined;
 }
 
-/** The namespace of a cluster-local FQDN, or undefined for an external name. */
+/** The namespace of a cluster-local FQDN (`<name>.<ns>.svc.cluster.local`), or undefined for an external name. */
 export function clusterNamespace(fqdn: string): string | undefined {
   if (!fqdn.endsWith(CLUSTER_SUFFIX)) return undefined;
-  const parts = fqdn.split('.');
-  return parts.length === 5 ? parts[1] : undefined;
+  // Exactly one dot before the suffix; found with indexOf, as this runs for every host a unit names.
+  const name = fqdn.slice(0, fqdn.length - CLUSTER_SUFFIX.length);
+  const dot = name.indexOf('.');
+  return dot >= 0 && name.indexOf('.', dot + 1) < 0 ? name.slice(dot + 1) : undefined;
 }
 
 /** `*.example.com` matches `a.example.com`; `*` matches everything; otherwise names must be equal. */
@@ -121,11 +132,12 @@ export interface Workload {
 
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'];
 
+const WORKLOAD_KIND_SET = new Set(WORKLOAD_KINDS);
 const HOST_SOURCE_KINDS = new Set(['Service', 'ServiceEntry', 'Canary']);
 
 function workloadOf(res: SourcedResource): Workload | undefined {
   const o = res.object;
-  if (!WORKLOAD_KINDS.includes(o.kind)) return undefined;
+  if (!WORKLOAD_KIND_SET.has(o.kind)) return undefined;
   const spec = rec(o.spec) ?? {};
   let template: Obj | undefined;
   let templatePointer: string;
@@ -160,19 +172,24 @@ export interface Model {
   /** Namespaces any resource of the unit lives in (or a rendered Namespace object names). */
   namespaces: Set<string>;
   workloads: Workload[];
+  /** The workloads of namespace `ns`, in resource order. */
+  workloadsIn: (ns: string) => readonly Workload[];
+  /** The workloads of namespace `ns` whose pod labels `selector` selects (see `selects`), in resource order. */
+  selectedPods: (ns: string, selector: Record<string, string>) => readonly Workload[];
   /** Cluster-local FQDN -> what defines it. */
   registry: Map<string, RegistryEntry>;
   serviceEntries: { res: SourcedResource; hosts: string[]; ports: ServicePort[] }[];
   /** Flagger Canary -> the service name it generates (`spec.service.name` or the target's name). */
   canaryService: (canary: SourcedResource) => string;
+  /** How a VirtualService or DestinationRule host written in `ns` resolves; answers are shared, not copies. */
   lookup: (host: string, ns: string) => Lookup;
   /** The registry entries (by FQDN) whose names a host pattern such as `*.bookinfo.svc.cluster.local` covers. */
-  covered: (pattern: string) => [string, RegistryEntry][];
+  covered: (pattern: string) => readonly [string, RegistryEntry][];
   /**
    * The DestinationRules that apply to `fqdn`: those whose host is exactly it, else those whose wildcard
    * host is the most specific (longest) one covering it, as Istio picks them. Rules for one host merge.
    */
-  destinationRulesFor: (fqdn: string) => SourcedResource[];
+  destinationRulesFor: (fqdn: string) => readonly SourcedResource[];
   /** For a dotted host that only DNS would complete to a rendered Service (`reviews.bookinfo`): what to write instead. */
   dnsOnlyHint: (host: string, ns: string) => string;
 }
@@ -202,31 +219,171 @@ function portsOf(value: unknown): ServicePort[] {
   });
 }
 
-export function buildModel(resources: SourcedResource[]): Model {
+/** What one pass over a unit's resources finds: each kind's list, namespaces and workloads. */
+interface ResourceIndex {
+  kinds: Map<string, SourcedResource[]>;
+  namespaces: Set<string>;
+  hostNamespaces: Set<string>;
+  workloads: Workload[];
+}
+
+function indexResources(resources: SourcedResource[]): ResourceIndex {
   const kinds = new Map<string, SourcedResource[]>();
   const namespaces = new Set<string>();
-  for (const res of resources) {
-    const list = kinds.get(res.object.kind) ?? [];
-    list.push(res);
-    kinds.set(res.object.kind, list);
-    if (res.object.kind === 'Namespace') {
-      if (res.object.metadata.name) namespaces.add(res.object.metadata.name);
-    } else if (res.object.metadata.namespace) {
-      namespaces.add(res.object.metadata.namespace);
-    }
-  }
-  const byKind = (kind: string): SourcedResource[] => kinds.get(kind) ?? [];
-  if (resources.some((r) => r.object.kind !== 'Namespace' && !r.object.metadata.namespace)) namespaces.add('default');
   // Hosts are judged only in namespaces where the unit renders what hosts come from (Services, workloads,
   // the Namespace itself): a fragment that renders one VirtualService sees none of its namespace's Services.
   const hostNamespaces = new Set<string>();
-  for (const res of resources) {
-    const kind = res.object.kind;
-    if (kind === 'Namespace') hostNamespaces.add(nameOf(res));
-    else if (HOST_SOURCE_KINDS.has(kind) || WORKLOAD_KINDS.includes(kind)) hostNamespaces.add(nsOf(res));
+  const workloads: Workload[] = [];
+  let inDefault = false;
+  // An index loop, as in the other passes that run over every resource or rule: a for-of allocates an
+  // iterator result per step in code not yet optimized, and one run is mostly such code.
+  for (let r = 0; r < resources.length; r++) {
+    const res = resources[r] as SourcedResource;
+    const { kind, metadata } = res.object;
+    const list = kinds.get(kind);
+    if (list) list.push(res);
+    else kinds.set(kind, [res]);
+    if (kind === 'Namespace') {
+      if (metadata.name) namespaces.add(metadata.name);
+      hostNamespaces.add(nameOf(res));
+      continue;
+    }
+    if (metadata.namespace) namespaces.add(metadata.namespace);
+    else inDefault = true;
+    const workload = workloadOf(res);
+    if (workload) workloads.push(workload);
+    if (workload || HOST_SOURCE_KINDS.has(kind)) hostNamespaces.add(nsOf(res));
   }
+  // Added last, as before, so that the set keeps its order: rendered namespaces first.
+  if (inDefault) namespaces.add('default');
+  return { kinds, namespaces, hostNamespaces, workloads };
+}
 
-  const workloads = resources.map(workloadOf).filter((w): w is Workload => w !== undefined);
+/** A registry entry for a ServiceEntry host, qualified in the ServiceEntry's namespace. */
+interface ServiceEntryHost {
+  fqdn: string;
+  entry: RegistryEntry;
+}
+
+/**
+ * Builds `Model.lookup`. Every VirtualService destination and DestinationRule resolves a host, and most of
+ * them name the same few hosts, so each (namespace, host) pair is resolved once and the result shared.
+ */
+function hostLookup(
+  registry: Map<string, RegistryEntry>,
+  seHosts: ServiceEntryHost[],
+  hostNamespaces: Set<string>,
+  covered: (pattern: string) => readonly [string, RegistryEntry][],
+): (host: string, ns: string) => Lookup {
+  const resolve = (fqdn: string): Lookup => {
+    if (fqdn.includes('*')) {
+      const first = covered(fqdn)[0];
+      if (first) return { found: true, entry: first[1], fqdn };
+    } else {
+      const entry = registry.get(fqdn);
+      if (entry) return { found: true, entry, fqdn };
+    }
+    for (const se of seHosts) {
+      if (hostsIntersect(se.fqdn, fqdn)) return { found: true, entry: se.entry, fqdn };
+    }
+    const hostNs = clusterNamespace(fqdn);
+    // A host of a namespace whose Services this unit does not render is defined in some other unit, and
+    // a mesh-wide wildcard covers hosts of every unit: neither can be judged here.
+    const outOfView = hostNs === undefined ? spansNamespaces(fqdn) : !hostNamespaces.has(hostNs);
+    return { found: false, fqdn, outOfView };
+  };
+  const cache = new Map<string, Map<string, Lookup>>();
+  return (host, ns) => {
+    let inNs = cache.get(ns);
+    if (!inNs) {
+      inNs = new Map();
+      cache.set(ns, inNs);
+    }
+    let found = inNs.get(host);
+    if (!found) {
+      found = resolve(qualify(host, ns));
+      inNs.set(host, found);
+    }
+    return found;
+  };
+}
+
+/**
+ * Builds `Model.destinationRulesFor`. Only a wildcard host can cover a host other than itself, and two
+ * wildcards of one length that both cover a host are the same text, so the rules are grouped by host and
+ * only the distinct wildcard hosts are scanned. The groups are built on first use, as many units never
+ * ask, and each answer is kept.
+ */
+function destinationRuleChooser(destinationRules: SourcedResource[]): (fqdn: string) => readonly SourcedResource[] {
+  let byHost: Map<string, SourcedResource[]> | undefined;
+  const wildcards: string[] = [];
+  const cache = new Map<string, readonly SourcedResource[]>();
+  const group = (): Map<string, SourcedResource[]> => {
+    const groups = new Map<string, SourcedResource[]>();
+    for (const dr of destinationRules) {
+      const host = destinationRuleHost(dr);
+      if (host === undefined) continue;
+      const list = groups.get(host);
+      if (list) list.push(dr);
+      else groups.set(host, [dr]);
+    }
+    for (const host of groups.keys()) if (host.startsWith('*')) wildcards.push(host);
+    return groups;
+  };
+  const choose = (fqdn: string): readonly SourcedResource[] => {
+    byHost ??= group();
+    const exact = byHost.get(fqdn);
+    if (exact) return exact;
+    let longest: string | undefined;
+    for (const host of wildcards) {
+      if (wildcardMatches(host, fqdn) && (longest === undefined || host.length > longest.length)) longest = host;
+    }
+    return longest === undefined ? [] : (byHost.get(longest) as SourcedResource[]);
+  };
+  return (fqdn) => {
+    let rules = cache.get(fqdn);
+    if (!rules) {
+      rules = choose(fqdn);
+      cache.set(fqdn, rules);
+    }
+    return rules;
+  };
+}
+
+/**
+ * Builds `Model.selectedPods`: workloads indexed by namespace and by each pod label, so a selector is
+ * matched against the workloads that carry its first label rather than against every workload.
+ */
+function podSelector(workloads: Workload[]): (ns: string, selector: Record<string, string>) => readonly Workload[] {
+  let index: Map<string, Map<string, Map<string, Workload[]>>> | undefined;
+  const buildIndex = (): Map<string, Map<string, Map<string, Workload[]>>> => {
+    const byNs = new Map<string, Map<string, Map<string, Workload[]>>>();
+    for (const w of workloads) {
+      let byKey = byNs.get(w.ns);
+      if (!byKey) byNs.set(w.ns, (byKey = new Map()));
+      for (const [key, value] of Object.entries(w.podLabels)) {
+        let byValue = byKey.get(key);
+        if (!byValue) byKey.set(key, (byValue = new Map()));
+        const list = byValue.get(value);
+        if (list) list.push(w);
+        else byValue.set(value, [w]);
+      }
+    }
+    return byNs;
+  };
+  return (ns, selector) => {
+    const key = Object.keys(selector)[0];
+    if (key === undefined) return [];
+    index ??= buildIndex();
+    const candidates = index.get(ns)?.get(key)?.get(selector[key] as string) ?? [];
+    return candidates.filter((w) => selects(selector, w.podLabels));
+  };
+}
+
+export function buildModel(resources: SourcedResource[]): Model {
+  const { kinds, namespaces, hostNamespaces, workloads } = indexResources(resources);
+  const byKind = (kind: string): SourcedResource[] => kinds.get(kind) ?? [];
+
   const registry = new Map<string, RegistryEntry>();
   for (const res of byKind('Service')) {
     const spec = specOf(res);
@@ -252,43 +409,32 @@ export function buildModel(resources: SourcedResource[]): Model {
     const spec = specOf(res);
     return { res, hosts: arr(spec.hosts).filter((h): h is string => typeof h === 'string'), ports: portsOf(spec.ports) };
   });
-
-  const covered = (pattern: string): [string, RegistryEntry][] => [...registry].filter(([name]) => wildcardMatches(pattern, name));
-
-  const lookup = (host: string, ns: string): Lookup => {
-    const fqdn = qualify(host, ns);
-    if (fqdn.includes('*')) {
-      const first = covered(fqdn)[0];
-      if (first) return { found: true, entry: first[1], fqdn };
-    } else {
-      const entry = registry.get(fqdn);
-      if (entry) return { found: true, entry, fqdn };
-    }
-    for (const se of serviceEntries) {
-      for (const seHost of se.hosts) {
-        if (hostsIntersect(qualify(seHost, nsOf(se.res)), fqdn)) {
-          return { found: true, entry: { kind: 'serviceentry', res: se.res, ports: se.ports }, fqdn };
-        }
-      }
-    }
-    const hostNs = clusterNamespace(fqdn);
-    // A host of a namespace whose Services this unit does not render is defined in some other unit, and
-    // a mesh-wide wildcard covers hosts of every unit: neither can be judged here.
-    const outOfView = hostNs === undefined ? spansNamespaces(fqdn) : !hostNamespaces.has(hostNs);
-    return { found: false, fqdn, outOfView };
-  };
-
-  const drHosts = byKind('DestinationRule').flatMap((dr) => {
-    const host = destinationRuleHost(dr);
-    return host === undefined ? [] : [{ dr, host }];
+  // In the order lookups try them: ServiceEntries in turn, and the hosts of each in turn.
+  const seHosts = serviceEntries.flatMap((se) => {
+    const entry: RegistryEntry = { kind: 'serviceentry', res: se.res, ports: se.ports };
+    return se.hosts.map((host) => ({ fqdn: qualify(host, nsOf(se.res)), entry }));
   });
-  const destinationRulesFor = (fqdn: string): SourcedResource[] => {
-    const matching = drHosts.filter((d) => wildcardMatches(d.host, fqdn));
-    const exact = matching.filter((d) => d.host === fqdn);
-    if (exact.length > 0) return exact.map((d) => d.dr);
-    const longest = Math.max(0, ...matching.map((d) => d.host.length));
-    return matching.filter((d) => d.host.length === longest).map((d) => d.dr);
+
+  // The registry is complete from here on, so what a pattern covers never changes: each is computed once.
+  const coveredCache = new Map<string, readonly [string, RegistryEntry][]>();
+  const covered = (pattern: string): readonly [string, RegistryEntry][] => {
+    let entries = coveredCache.get(pattern);
+    if (!entries) {
+      entries = [...registry].filter(([name]) => wildcardMatches(pattern, name));
+      coveredCache.set(pattern, entries);
+    }
+    return entries;
   };
+  const lookup = hostLookup(registry, seHosts, hostNamespaces, covered);
+  const destinationRulesFor = destinationRuleChooser(byKind('DestinationRule'));
+  const selectedPods = podSelector(workloads);
+  const workloadsByNs = new Map<string, Workload[]>();
+  for (const w of workloads) {
+    const list = workloadsByNs.get(w.ns);
+    if (list) list.push(w);
+    else workloadsByNs.set(w.ns, [w]);
+  }
+  const workloadsIn = (ns: string): readonly Workload[] => workloadsByNs.get(ns) ?? [];
 
   const dnsOnlyHint = (host: string, ns: string): string => {
     const dns = host.includes('.') ? dnsQualify(host, ns) : undefined;
@@ -297,24 +443,58 @@ export function buildModel(resources: SourcedResource[]): Model {
       : '';
   };
 
-  return { resources, byKind, namespaces, workloads, registry, serviceEntries, canaryService, lookup, covered, destinationRulesFor, dnsOnlyHint };
+  return {
+    resources,
+    byKind,
+    namespaces,
+    workloads,
+    workloadsIn,
+    selectedPods,
+    registry,
+    serviceEntries,
+    canaryService,
+    lookup,
+    covered,
+    destinationRulesFor,
+    dnsOnlyHint,
+  };
 }
 
 /** Go's time.ParseDuration grammar (used by Flagger, and by Istio's CRD validation): `1m30s`, `1.5s`, `500ms`. */
 const DURATION = /^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
+/** One number and unit of a duration. Global, so `exec` walks a string from `lastIndex`. */
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Durations already parsed. Units repeat the same few (`7s`, `1m`) in every fault and Canary, and a map
+ * lookup costs less than the two regular expressions; the bound keeps odd inputs from growing it.
+ */
+const parsedDurations = new Map<string, number | undefined>();
+const PARSED_DURATIONS_MAX = 1024;
 
 /** Milliseconds in a Go duration string, or undefined when it does not parse. */
 export function parseDuration(text: unknown): number | undefined {
   if (typeof text !== 'string') return undefined;
+  const known = parsedDurations.get(text);
+  if (known !== undefined || parsedDurations.has(text)) return known;
+  const ms = durationMs(text);
+  if (parsedDurations.size >= PARSED_DURATIONS_MAX) parsedDurations.clear();
+  parsedDurations.set(text, ms);
+  return ms;
+}
+
+function durationMs(text: string): number | undefined {
   if (text === '0') return 0;
   if (!DURATION.test(text)) return undefined;
-  const sign = text.startsWith('-') ? -1 : 1;
+  const signed = text.startsWith('-') || text.startsWith('+');
   let total = 0;
-  for (const m of text.replace(/^[-+]/, '').matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
+  // The whole text matched DURATION, so the parts follow one another from after the sign to the end.
+  DURATION_PART.lastIndex = signed ? 1 : 0;
+  for (let m = DURATION_PART.exec(text); m !== null; m = DURATION_PART.exec(text)) {
     total += Number(m[1]) * (UNIT_MS[m[2] as string] ?? 0);
   }
-  return sign * total;
+  return (text.startsWith('-') ? -1 : 1) * total;
 }
 
 /** Collects findings together with the resource each one is about, which silencing needs. */

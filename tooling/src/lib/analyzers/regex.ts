@@ -5,7 +5,7 @@
 // leaves the structure (balanced groups, a quantifier with something to repeat) to the JavaScript RegExp
 // parser, which it hands a skeleton of the pattern that keeps that structure and nothing else.
 import type { SourcedResource } from '../manifests.ts';
-import { rec, ref, seg, str, type Collector, type Obj } from './model.ts';
+import { rec, ref, seg, type Collector, type Obj } from './model.ts';
 
 export type Re2Problem =
   | { kind: 'unsupported'; construct: string; token: string; family: 'lookaround' | 'backreference' | 'possessive' }
@@ -312,9 +312,7 @@ function shown(pattern: string): string {
   return JSON.stringify(cps.length > 80 ? `${cps.slice(0, 79).join('')}…` : pattern);
 }
 
-function checkStringMatch(out: Collector, vs: SourcedResource, value: unknown, pointer: string): void {
-  const pattern = str(rec(value)?.regex);
-  if (pattern === undefined) return;
+function checkRegex(out: Collector, vs: SourcedResource, pattern: string, pointer: string): void {
   const problem = re2Problem(pattern);
   if (!problem) return;
   const at = `${pointer}/regex`;
@@ -334,19 +332,43 @@ function checkStringMatch(out: Collector, vs: SourcedResource, value: unknown, p
 const SINGLE_FIELDS = ['uri', 'scheme', 'method', 'authority'] as const;
 const MAP_FIELDS = ['headers', 'queryParams', 'withoutHeaders'] as const;
 
-/** Every `regex` StringMatch of one HTTP rule's `match` list (`/spec/http/<index>`). */
+/** The `regex` of a StringMatch, if it is one. (No helpers: it runs for every field of every match.) */
+function regexOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const regex = (value as Obj).regex;
+  return typeof regex === 'string' ? regex : undefined;
+}
+
+/**
+ * Every `regex` StringMatch of one HTTP rule's `match` list (`/spec/http/<index>`). This runs for every
+ * match of every VirtualService and most have no regex at all, so it uses index loops (a for-of allocates
+ * an iterator in code not yet optimized) and builds a pointer only for a regex.
+ */
 export function checkMatchRegexes(out: Collector, vs: SourcedResource, rule: Obj, index: number): void {
   const matches = rule.match;
   if (!Array.isArray(matches)) return;
-  matches.forEach((raw, k) => {
-    const match = rec(raw);
-    if (!match) return;
-    const base = `/spec/http/${index}/match/${k}`;
-    for (const field of SINGLE_FIELDS) checkStringMatch(out, vs, match[field], `${base}/${field}`);
-    for (const field of MAP_FIELDS) {
-      for (const [name, value] of Object.entries(rec(match[field]) ?? {})) {
-        checkStringMatch(out, vs, value, `${base}/${field}/${seg(name)}`);
+  for (let k = 0; k < matches.length; k++) {
+    const match = rec(matches[k]);
+    if (!match) continue;
+    for (let f = 0; f < SINGLE_FIELDS.length; f++) {
+      const field = SINGLE_FIELDS[f] as (typeof SINGLE_FIELDS)[number];
+      const value = match[field];
+      if (value === undefined) continue;
+      const pattern = regexOf(value);
+      if (pattern !== undefined) checkRegex(out, vs, pattern, `/spec/http/${index}/match/${k}/${field}`);
+    }
+    for (let f = 0; f < MAP_FIELDS.length; f++) {
+      const field = MAP_FIELDS[f] as (typeof MAP_FIELDS)[number];
+      const value = match[field];
+      if (value === undefined) continue;
+      const byName = rec(value);
+      if (!byName) continue;
+      const names = Object.keys(byName);
+      for (let n = 0; n < names.length; n++) {
+        const name = names[n] as string;
+        const pattern = regexOf(byName[name]);
+        if (pattern !== undefined) checkRegex(out, vs, pattern, `/spec/http/${index}/match/${k}/${field}/${seg(name)}`);
       }
     }
-  });
+  }
 }

@@ -17,21 +17,48 @@ import {
   specOf,
   str,
   type Collector,
+  type Lookup,
   type Model,
   type Obj,
+  type Workload,
 } from './model.ts';
 import { checkMatchRegexes } from './regex.ts';
 
-const ROUTE_KINDS = ['http', 'tcp', 'tls'] as const;
+// The checks below run for every rule, destination and match of every VirtualService, and a unit can hold
+// thousands: they use index loops (a for-of allocates an iterator in code not yet optimized) and build JSON
+// pointers and messages only for a finding.
 
-function checkDestination(model: Model, out: Collector, vs: SourcedResource, dest: Obj, pointer: string, what: string): void {
+const ROUTE_KINDS = ['http', 'tcp', 'tls'] as const;
+type RouteKind = (typeof ROUTE_KINDS)[number];
+
+/** One rule of a VirtualService, at `/spec/<kind>/<index>`. */
+interface RuleAt {
+  vs: SourcedResource;
+  kind: RouteKind;
+  index: number;
+}
+
+function rulePointer(at: RuleAt): string {
+  return `/spec/${at.kind}/${at.index}`;
+}
+
+/** Where a rule holds a destination: `route/<k>/destination`, `mirror`, or `mirrors/<k>/destination`. */
+type DestinationField = 'route' | 'mirror' | 'mirrors';
+
+function destinationPointer(at: RuleAt, field: DestinationField, k: number): string {
+  return field === 'mirror' ? `${rulePointer(at)}/mirror` : `${rulePointer(at)}/${field}/${k}/destination`;
+}
+
+function checkDestination(model: Model, out: Collector, at: RuleAt, dest: Obj, field: DestinationField, k: number): void {
   const host = str(dest.host);
   if (!host) return;
+  const { vs } = at;
+  const what = field === 'route' ? 'routes to' : 'mirrors to';
   const ns = nsOf(vs);
   const found = model.lookup(host, ns);
   if (!found.found) {
     if (!found.outOfView) {
-      out.add('vs-host-not-found', vs, `${pointer}/host`, `${ref(vs)} ${what} host "${host}", which matches no Service or ServiceEntry (looked for ${found.fqdn}).${model.dnsOnlyHint(host, ns)}`);
+      out.add('vs-host-not-found', vs, `${destinationPointer(at, field, k)}/host`, `${ref(vs)} ${what} host "${host}", which matches no Service or ServiceEntry (looked for ${found.fqdn}).${model.dnsOnlyHint(host, ns)}`);
     }
     return;
   }
@@ -42,14 +69,14 @@ function checkDestination(model: Model, out: Collector, vs: SourcedResource, des
       out.add(
         'vs-port-not-found',
         vs,
-        `${pointer}/port/number`,
+        `${destinationPointer(at, field, k)}/port/number`,
         `${ref(vs)} ${what} "${host}" port ${port}, but ${ref(entry.res)} exposes only ${entry.ports.map((p) => p.port).join(', ')}.`,
       );
     } else if (port === undefined && entry.ports.length > 1) {
       out.add(
         'vs-port-required',
         vs,
-        pointer,
+        destinationPointer(at, field, k),
         `${ref(vs)} ${what} "${host}", which exposes ports ${entry.ports.map((p) => p.port).join(', ')}, without selecting one.`,
       );
     }
@@ -60,65 +87,89 @@ function checkDestination(model: Model, out: Collector, vs: SourcedResource, des
     const defined = rules.some((dr) => arr(specOf(dr).subsets).some((s) => str(rec(s)?.name) === subset));
     if (!defined) {
       const where = rules.length === 0 ? 'no DestinationRule exists for that host' : `${rules.map(ref).join(', ')} defines no such subset`;
-      out.add('vs-subset-not-found', vs, `${pointer}/subset`, `${ref(vs)} ${what} subset "${subset}" of "${host}", but ${where}.`);
+      out.add('vs-subset-not-found', vs, `${destinationPointer(at, field, k)}/subset`, `${ref(vs)} ${what} subset "${subset}" of "${host}", but ${where}.`);
     }
   }
 }
 
-function checkWeights(out: Collector, vs: SourcedResource, route: unknown[], pointer: string): void {
-  const raw = route.map((d) => rec(d)?.weight);
-  const weights = raw.map(num);
-  const negative = weights.findIndex((w) => w !== undefined && w < 0);
+/** The weight of destination `k` of a route, when it is a number. */
+function weightOf(route: readonly unknown[], k: number): number | undefined {
+  return num(rec(route[k])?.weight);
+}
+
+function checkWeights(out: Collector, at: RuleAt, route: readonly unknown[]): void {
+  const { vs } = at;
+  // One pass, with no list built unless a message needs one: the first negative weight, whether a weight
+  // is set but not a number, and the sum with unset weights counted as 0.
+  let negative = -1;
+  let notNumber = false;
+  let sum = 0;
+  for (let k = 0; k < route.length; k++) {
+    const raw = rec(route[k])?.weight;
+    const weight = num(raw);
+    if (weight === undefined) notNumber ||= raw !== undefined && raw !== null;
+    else {
+      if (weight < 0 && negative < 0) negative = k;
+      sum += weight;
+    }
+  }
   if (negative >= 0) {
-    out.add('vs-weights-invalid', vs, `${pointer}/${negative}/weight`, `${ref(vs)} gives a destination the negative weight ${weights[negative]}.`);
+    out.add('vs-weights-invalid', vs, `${rulePointer(at)}/route/${negative}/weight`, `${ref(vs)} gives a destination the negative weight ${weightOf(route, negative)}.`);
     return;
   }
   // A weight that is set but not a number (`"80"`) is the schema's finding; adding it up as 0 here
   // would only add a second, misleading one.
-  if (raw.some((w, i) => w !== undefined && w !== null && weights[i] === undefined)) return;
+  if (notNumber) return;
   if (route.length > 1) {
-    const sum = weights.reduce<number>((a, w) => a + (w ?? 0), 0);
     if (sum !== 100) {
-      const shown = weights.map((w) => (w === undefined ? 'unset' : String(w))).join(' + ');
-      out.add('vs-weights-invalid', vs, pointer, `${ref(vs)} splits a route ${shown} = ${sum}, not 100 (an unset weight counts as 0).`);
+      const shown = route.map((_, k) => weightOf(route, k) ?? 'unset').join(' + ');
+      out.add('vs-weights-invalid', vs, `${rulePointer(at)}/route`, `${ref(vs)} splits a route ${shown} = ${sum}, not 100 (an unset weight counts as 0).`);
     }
-  } else if (route.length === 1 && weights[0] !== undefined && weights[0] !== 100) {
-    out.add(
-      'vs-single-destination-weight',
-      vs,
-      `${pointer}/0/weight`,
-      `${ref(vs)} gives its only destination weight ${weights[0]}; Istio sends it 100% of the traffic regardless.`,
-    );
+  } else if (route.length === 1) {
+    const only = weightOf(route, 0);
+    if (only !== undefined && only !== 100) {
+      out.add(
+        'vs-single-destination-weight',
+        vs,
+        `${rulePointer(at)}/route/0/weight`,
+        `${ref(vs)} gives its only destination weight ${only}; Istio sends it 100% of the traffic regardless.`,
+      );
+    }
   }
 }
 
 const FAULT_NAME = { delay: 'a delay', abort: 'an abort' } as const;
 
-function checkFault(out: Collector, vs: SourcedResource, fault: Obj, pointer: string): void {
-  for (const kind of ['delay', 'abort'] as const) {
-    const f = rec(fault[kind]);
-    if (!f) continue;
-    const value = num(rec(f.percentage)?.value);
-    if (value !== undefined && (value < 0 || value > 100)) {
-      out.add('fault-percentage-range', vs, `${pointer}/${kind}/percentage/value`, `${ref(vs)} injects ${FAULT_NAME[kind]} for ${value}% of requests; a percentage must be 0..100.`);
-    }
-    const percent = num(f.percent);
-    if (percent !== undefined && (percent < 0 || percent > 100)) {
-      out.add('fault-percentage-range', vs, `${pointer}/${kind}/percent`, `${ref(vs)} injects ${FAULT_NAME[kind]} for ${percent}% of requests; a percentage must be 0..100.`);
-    }
+/** `percentage.value` and the older `percent` of a fault's delay or abort. */
+function checkFaultPercentages(out: Collector, at: RuleAt, f: Obj, kind: 'delay' | 'abort'): void {
+  const { vs } = at;
+  const value = num(rec(f.percentage)?.value);
+  if (value !== undefined && (value < 0 || value > 100)) {
+    out.add('fault-percentage-range', vs, `${rulePointer(at)}/fault/${kind}/percentage/value`, `${ref(vs)} injects ${FAULT_NAME[kind]} for ${value}% of requests; a percentage must be 0..100.`);
   }
+  const percent = num(f.percent);
+  if (percent !== undefined && (percent < 0 || percent > 100)) {
+    out.add('fault-percentage-range', vs, `${rulePointer(at)}/fault/${kind}/percent`, `${ref(vs)} injects ${FAULT_NAME[kind]} for ${percent}% of requests; a percentage must be 0..100.`);
+  }
+}
+
+function checkFault(out: Collector, at: RuleAt, fault: Obj): void {
+  const { vs } = at;
   const delay = rec(fault.delay);
+  const abort = rec(fault.abort);
+  // Both percentages first, then the delay and the status, the order the findings are reported in.
+  if (delay) checkFaultPercentages(out, at, delay, 'delay');
+  if (abort) checkFaultPercentages(out, at, abort, 'abort');
   if (delay && delay.fixedDelay !== undefined) {
     const ms = parseDuration(delay.fixedDelay);
     if (ms === undefined || ms < 1) {
-      out.add('fault-delay-invalid', vs, `${pointer}/delay/fixedDelay`, `${ref(vs)} has fault delay ${JSON.stringify(delay.fixedDelay)}, which is not a duration of at least 1ms.`);
+      out.add('fault-delay-invalid', vs, `${rulePointer(at)}/fault/delay/fixedDelay`, `${ref(vs)} has fault delay ${JSON.stringify(delay.fixedDelay)}, which is not a duration of at least 1ms.`);
     }
   }
-  const abort = rec(fault.abort);
   if (abort && abort.httpStatus !== undefined) {
     const status = num(abort.httpStatus);
     if (status === undefined || !Number.isInteger(status) || status < 200 || status > 599) {
-      out.add('fault-abort-status', vs, `${pointer}/abort/httpStatus`, `${ref(vs)} aborts with HTTP status ${JSON.stringify(abort.httpStatus)}; it must be 200..599.`);
+      out.add('fault-abort-status', vs, `${rulePointer(at)}/fault/abort/httpStatus`, `${ref(vs)} aborts with HTTP status ${JSON.stringify(abort.httpStatus)}; it must be 200..599.`);
     }
   }
 }
@@ -126,40 +177,112 @@ function checkFault(out: Collector, vs: SourcedResource, fault: Obj, pointer: st
 /** A match object matches every request when it sets nothing but its name. */
 function matchesEverything(match: unknown): boolean {
   const m = rec(match);
-  return !m || Object.entries(m).every(([k, v]) => k === 'name' || v === undefined || v === null);
+  if (!m) return true;
+  const keys = Object.keys(m);
+  for (let n = 0; n < keys.length; n++) {
+    const k = keys[n] as string;
+    if (k !== 'name' && m[k] !== undefined && m[k] !== null) return false;
+  }
+  return true;
 }
 
-/** Key-order independent text of a match, without its name, to compare two matches. */
+/**
+ * Key-order independent text of a match, without its name, to compare two matches: JSON with sorted keys.
+ * Written as loops that append to one string, since it runs for every match of every VirtualService.
+ */
 function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) text += ',';
+      // `join` writes an element JSON cannot express (undefined) as nothing.
+      text += (canonical(value[i]) as string | undefined) ?? '';
+    }
+    return `${text}]`;
+  }
   const r = rec(value);
   if (!r) return JSON.stringify(value);
-  const keys = Object.keys(r).filter((k) => k !== 'name' && r[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(r[k])}`).join(',')}}`;
+  const keys = Object.keys(r);
+  if (keys.length > 1) keys.sort();
+  let text = '{';
+  for (let n = 0; n < keys.length; n++) {
+    const k = keys[n] as string;
+    if (k === 'name' || r[k] === undefined) continue;
+    if (text.length > 1) text += ',';
+    text += `${JSON.stringify(k)}:${canonical(r[k])}`;
+  }
+  return `${text}}`;
 }
 
-function checkShadowing(out: Collector, vs: SourcedResource, http: unknown[]): void {
+/** The fields a match sets, sorted (part of its canonical text): matches that set different fields differ. */
+function matchFields(match: unknown): string {
+  const m = rec(match);
+  if (!m) return '';
+  const keys = Object.keys(m);
+  const only = keys[0];
+  // The usual match sets one field: its name is the answer, with no list to filter and join.
+  if (keys.length === 1 && only !== undefined && only !== 'name' && m[only] !== undefined) return only;
+  return keys
+    .filter((k) => k !== 'name' && m[k] !== undefined)
+    .sort()
+    .join(',');
+}
+
+/** Past this many matches in one VirtualService, `mayRepeat` stops comparing fields pairwise. */
+const PAIRWISE_MATCHES = 32;
+
+/**
+ * Whether a match of one rule could repeat a match of another, judged by the fields they set. Most
+ * VirtualServices match on different fields in each rule (a header here, a URI prefix there), and then
+ * no canonical text needs building at all.
+ */
+function mayRepeat(http: readonly unknown[]): boolean {
+  let count = 0;
+  for (let i = 0; i < http.length; i++) count += arr(rec(http[i])?.match).length;
+  if (count < 2) return false;
+  if (count > PAIRWISE_MATCHES) return true;
+  // Arrays of the exact size: growing them by push would allocate more than the rest of the check.
+  const fields = new Array<string>(count);
+  const rules = new Array<number>(count);
+  let n = 0;
+  for (let i = 0; i < http.length; i++) {
+    const matches = arr(rec(http[i])?.match);
+    for (let k = 0; k < matches.length; k++) {
+      const f = matchFields(matches[k]);
+      for (let q = 0; q < n; q++) if (rules[q] !== i && fields[q] === f) return true;
+      fields[n] = f;
+      rules[n] = i;
+      n++;
+    }
+  }
+  return false;
+}
+
+function checkShadowing(out: Collector, vs: SourcedResource, http: readonly unknown[]): void {
+  /** Canonical match -> the first rule that has it; only when some match may repeat another. */
+  const seen = mayRepeat(http) ? new Map<string, number>() : undefined;
   let catchAll: number | undefined;
-  const seen = new Map<string, number>();
-  http.forEach((raw, i) => {
-    const rule = rec(raw) ?? {};
+  for (let i = 0; i < http.length; i++) {
     if (catchAll !== undefined) {
       out.add('vs-unreachable-rule', vs, `/spec/http/${i}`, `${ref(vs)} http rule ${i} can never match: rule ${catchAll} before it matches every request.`);
-      return;
+      continue;
     }
-    const matches = arr(rule.match);
-    const own: string[] = [];
-    matches.forEach((m, k) => {
+    const matches = arr(rec(http[i])?.match);
+    let everything = matches.length === 0;
+    for (let k = 0; k < matches.length; k++) {
+      const m = matches[k];
+      const broad = matchesEverything(m);
+      everything ||= broad;
+      if (!seen) continue;
       const key = canonical(m);
       const earlier = seen.get(key);
-      if (earlier !== undefined && !matchesEverything(m)) {
+      if (earlier === undefined) seen.set(key, i);
+      else if (earlier < i && !broad) {
         out.add('vs-ineffective-match', vs, `/spec/http/${i}/match/${k}`, `${ref(vs)} http rule ${i} repeats match ${key} of rule ${earlier}, so it never applies.`);
       }
-      own.push(key);
-    });
-    for (const key of own) if (!seen.has(key)) seen.set(key, i);
-    if (matches.length === 0 || matches.some(matchesEverything)) catchAll = i;
-  });
+    }
+    if (everything) catchAll = i;
+  }
 }
 
 /** The Gateway a VirtualService names, as { ns, name }; `mesh` is the sidecars, not an object. */
@@ -190,40 +313,62 @@ function gatewayServes(gw: SourcedResource, host: string, vsNs: string): boolean
   );
 }
 
-function checkVirtualService(model: Model, out: Collector, vs: SourcedResource): void {
+type GatewayFinder = (ns: string, name: string) => SourcedResource | undefined;
+
+/** The first rendered Gateway of each namespace and name, for the VirtualServices that bind to one. */
+function gatewayFinder(model: Model): GatewayFinder {
+  const byNs = new Map<string, Map<string, SourcedResource>>();
+  for (const gw of model.byKind('Gateway')) {
+    let byName = byNs.get(nsOf(gw));
+    if (!byName) byNs.set(nsOf(gw), (byName = new Map()));
+    if (!byName.has(nameOf(gw))) byName.set(nameOf(gw), gw);
+  }
+  return (ns, name) => byNs.get(ns)?.get(name);
+}
+
+/** One `http`, `tcp` or `tls` rule: its destinations and weights; for HTTP, its mirrors, fault and regexes. */
+function checkRouteRule(model: Model, out: Collector, at: RuleAt, rule: Obj): void {
+  const route = arr(rule.route);
+  for (let k = 0; k < route.length; k++) {
+    const dest = rec(rec(route[k])?.destination);
+    if (dest) checkDestination(model, out, at, dest, 'route', k);
+  }
+  checkWeights(out, at, route);
+  if (at.kind !== 'http') return;
+  const mirror = rec(rule.mirror);
+  if (mirror) checkDestination(model, out, at, mirror, 'mirror', 0);
+  const mirrors = arr(rule.mirrors);
+  for (let k = 0; k < mirrors.length; k++) {
+    const dest = rec(rec(mirrors[k])?.destination);
+    if (dest) checkDestination(model, out, at, dest, 'mirrors', k);
+  }
+  const fault = rec(rule.fault);
+  if (fault) checkFault(out, at, fault);
+  checkMatchRegexes(out, at.vs, rule, at.index);
+}
+
+function checkVirtualService(model: Model, out: Collector, vs: SourcedResource, findGateway: GatewayFinder): void {
   const spec = specOf(vs);
   const ns = nsOf(vs);
-  for (const kind of ROUTE_KINDS) {
-    arr(spec[kind]).forEach((raw, i) => {
-      const rule = rec(raw);
-      if (!rule) return;
-      const route = arr(rule.route);
-      route.forEach((d, j) => {
-        const dest = rec(rec(d)?.destination);
-        if (dest) checkDestination(model, out, vs, dest, `/spec/${kind}/${i}/route/${j}/destination`, 'routes to');
-      });
-      checkWeights(out, vs, route, `/spec/${kind}/${i}/route`);
-      if (kind !== 'http') return;
-      const mirror = rec(rule.mirror);
-      if (mirror) checkDestination(model, out, vs, mirror, `/spec/http/${i}/mirror`, 'mirrors to');
-      arr(rule.mirrors).forEach((m, k) => {
-        const dest = rec(rec(m)?.destination);
-        if (dest) checkDestination(model, out, vs, dest, `/spec/http/${i}/mirrors/${k}/destination`, 'mirrors to');
-      });
-      const fault = rec(rule.fault);
-      if (fault) checkFault(out, vs, fault, `/spec/http/${i}/fault`);
-      checkMatchRegexes(out, vs, rule, i);
-    });
+  for (let n = 0; n < ROUTE_KINDS.length; n++) {
+    const kind = ROUTE_KINDS[n] as RouteKind;
+    const rules = arr(spec[kind]);
+    for (let index = 0; index < rules.length; index++) {
+      const rule = rec(rules[index]);
+      if (rule) checkRouteRule(model, out, { vs, kind, index }, rule);
+    }
   }
   checkShadowing(out, vs, arr(spec.http));
 
+  const gateways = arr(spec.gateways);
+  if (gateways.length === 0) return;
   const hosts = arr(spec.hosts).filter((h): h is string => typeof h === 'string');
-  arr(spec.gateways).forEach((raw, k) => {
+  gateways.forEach((raw, k) => {
     if (typeof raw !== 'string') return;
     const target = gatewayRef(raw, ns);
     if (!target) return;
     if (!model.namespaces.has(target.ns)) return;
-    const gw = model.byKind('Gateway').find((g) => nameOf(g) === target.name && nsOf(g) === target.ns);
+    const gw = findGateway(target.ns, target.name);
     if (!gw) {
       out.add('vs-gateway-not-found', vs, `/spec/gateways/${k}`, `${ref(vs)} is bound to gateway "${raw}", but no Gateway ${target.ns}/${target.name} is rendered.`);
       return;
@@ -236,78 +381,110 @@ function checkVirtualService(model: Model, out: Collector, vs: SourcedResource):
   });
 }
 
-function onMesh(vs: SourcedResource): boolean {
-  const gateways = arr(specOf(vs).gateways);
+function onMesh(spec: Obj): boolean {
+  const gateways = arr(spec.gateways);
   return gateways.length === 0 || gateways.includes('mesh');
 }
 
 function checkMeshConflicts(model: Model, out: Collector): void {
-  const byHost = new Map<string, { vs: SourcedResource; index: number; host: string }[]>();
-  for (const vs of model.byKind('VirtualService')) {
-    if (!onMesh(vs)) continue;
-    arr(specOf(vs).hosts).forEach((host, index) => {
-      if (typeof host !== 'string') return;
+  const byHost = new Map<string, { vs: SourcedResource; index: number }[]>();
+  const virtualServices = model.byKind('VirtualService');
+  for (let v = 0; v < virtualServices.length; v++) {
+    const vs = virtualServices[v] as SourcedResource;
+    const spec = specOf(vs);
+    if (!onMesh(spec)) continue;
+    const hosts = arr(spec.hosts);
+    for (let index = 0; index < hosts.length; index++) {
+      const host = hosts[index];
+      if (typeof host !== 'string') continue;
       const key = qualify(host, nsOf(vs));
-      const list = byHost.get(key) ?? [];
-      if (!list.some((e) => e.vs === vs)) list.push({ vs, index, host });
-      byHost.set(key, list);
-    });
+      const list = byHost.get(key);
+      // One entry per VirtualService: its first host of that name. Its entries are the latest ones pushed.
+      if (!list) byHost.set(key, [{ vs, index }]);
+      else if (list[list.length - 1]?.vs !== vs) list.push({ vs, index });
+    }
   }
-  for (const [fqdn, list] of byHost) {
-    if (list.length < 2) continue;
+  byHost.forEach((list, fqdn) => {
+    if (list.length < 2) return;
     for (const entry of list) {
       const others = list.filter((e) => e !== entry).map((e) => ref(e.vs));
       out.add('vs-conflicting-mesh-host', entry.vs, `/spec/hosts/${entry.index}`, `${ref(entry.vs)} and ${others.join(', ')} both route host ${fqdn} on the mesh gateway.`);
     }
-  }
+  });
+}
+
+/**
+ * The pods a DestinationRule's subsets choose from, for each host: those of the host's own Service, or of
+ * every Service a wildcard host covers; undefined when no such Service has a selector (pods out of view).
+ * A host's pods are the same for every rule, so each host is worked out once.
+ */
+function hostPods(model: Model): (found: Lookup) => readonly Workload[] | undefined {
+  const cache = new Map<string, readonly Workload[] | undefined>();
+  const compute = (found: Lookup): readonly Workload[] | undefined => {
+    const candidates = found.fqdn.includes('*') ? model.covered(found.fqdn) : found.found ? [[found.fqdn, found.entry] as const] : [];
+    const services = candidates.flatMap(([fqdn, entry]) =>
+      entry.kind === 'service' && entry.selector ? [{ ns: clusterNamespace(fqdn), selector: entry.selector }] : [],
+    );
+    if (services.length === 0) return undefined;
+    const selected = services.map((svc) => (svc.ns === undefined ? [] : model.selectedPods(svc.ns, svc.selector)));
+    if (selected.length === 1) return selected[0];
+    // Several Services: each workload once, in resource order, as the messages list them.
+    const chosen = new Set(selected.flat());
+    return model.workloads.filter((w) => chosen.has(w));
+  };
+  return (found) => {
+    if (!cache.has(found.fqdn)) cache.set(found.fqdn, compute(found));
+    return cache.get(found.fqdn);
+  };
 }
 
 function checkDestinationRules(model: Model, out: Collector): void {
   const byHost = new Map<string, SourcedResource[]>();
   const unitHasWorkloads = model.workloads.length > 0;
-  for (const dr of model.byKind('DestinationRule')) {
+  const podsOf = hostPods(model);
+  const destinationRules = model.byKind('DestinationRule');
+  for (let d = 0; d < destinationRules.length; d++) {
+    const dr = destinationRules[d] as SourcedResource;
     const spec = specOf(dr);
     const host = str(spec.host);
     if (!host) continue;
     const found = model.lookup(host, nsOf(dr));
-    byHost.set(found.fqdn, [...(byHost.get(found.fqdn) ?? []), dr]);
+    const sameHost = byHost.get(found.fqdn);
+    if (sameHost) sameHost.push(dr);
+    else byHost.set(found.fqdn, [dr]);
     if (!found.found) {
       if (!found.outOfView) out.add('dr-host-not-found', dr, '/spec/host', `${ref(dr)} is for host "${host}", which matches no Service or ServiceEntry (looked for ${found.fqdn}).${model.dnsOnlyHint(host, nsOf(dr))}`);
     }
-    // The Services whose pods the subsets choose from: the host's own, or every one a wildcard host covers.
-    const candidates = found.fqdn.includes('*') ? model.covered(found.fqdn) : found.found ? [[found.fqdn, found.entry] as const] : [];
-    const services = candidates.flatMap(([fqdn, entry]) =>
-      entry.kind === 'service' && entry.selector ? [{ ns: clusterNamespace(fqdn), selector: entry.selector }] : [],
-    );
-    arr(spec.subsets).forEach((raw, k) => {
-      const subset = rec(raw) ?? {};
-      const name = str(subset.name) ?? `#${k}`;
+    const subsets = arr(spec.subsets);
+    for (let k = 0; k < subsets.length; k++) {
+      const subset = rec(subsets[k]) ?? {};
       const labels = labelsOf(subset.labels);
       if (Object.keys(labels).length === 0) {
+        const name = str(subset.name) ?? `#${k}`;
         out.add('dr-subset-no-labels', dr, `/spec/subsets/${k}`, `${ref(dr)} subset "${name}" has no labels, so it selects every pod of "${host}".`);
-        return;
+        continue;
       }
       // Without a selector of the host's Services, or without any workload in the unit, the pods are out of view.
-      if (services.length === 0 || !unitHasWorkloads) return;
-      const pods = model.workloads.filter((w) => services.some((svc) => w.ns === svc.ns && selects(svc.selector, w.podLabels)));
-      if (!pods.some((w) => selects(labels, w.podLabels))) {
-        const shown = Object.entries(labels).map(([k2, v]) => `${k2}=${v}`).join(',');
-        out.add(
-          'dr-subset-no-pods',
-          dr,
-          `/spec/subsets/${k}/labels`,
-          `${ref(dr)} subset "${name}" selects ${shown}, which no pod of "${host}" carries${pods.length ? ` (workloads: ${pods.map((w) => w.name).join(', ')})` : ''}.`,
-        );
-      }
-    });
+      if (!unitHasWorkloads) continue;
+      const pods = podsOf(found);
+      if (pods === undefined || pods.some((w) => selects(labels, w.podLabels))) continue;
+      const name = str(subset.name) ?? `#${k}`;
+      const shown = Object.entries(labels).map(([k2, v]) => `${k2}=${v}`).join(',');
+      out.add(
+        'dr-subset-no-pods',
+        dr,
+        `/spec/subsets/${k}/labels`,
+        `${ref(dr)} subset "${name}" selects ${shown}, which no pod of "${host}" carries${pods.length ? ` (workloads: ${pods.map((w) => w.name).join(', ')})` : ''}.`,
+      );
+    }
   }
-  for (const [fqdn, list] of byHost) {
-    if (list.length < 2) continue;
+  byHost.forEach((list, fqdn) => {
+    if (list.length < 2) return;
     for (const dr of list) {
       const others = list.filter((d) => d !== dr).map(ref);
       out.add('dr-duplicate-host', dr, '/spec/host', `${ref(dr)} and ${others.join(', ')} are both for host ${fqdn}.`);
     }
-  }
+  });
 }
 
 const PROTOCOL_PORT_NAME = /^(grpc|grpc-web|http|http2|https|mongo|mysql|redis|tcp|tls|udp)(-.*)?$/i;
@@ -326,7 +503,9 @@ function checkServicePorts(model: Model, out: Collector): void {
 }
 
 export function checkRouting(model: Model, out: Collector): void {
-  for (const vs of model.byKind('VirtualService')) checkVirtualService(model, out, vs);
+  const findGateway = gatewayFinder(model);
+  const virtualServices = model.byKind('VirtualService');
+  for (let v = 0; v < virtualServices.length; v++) checkVirtualService(model, out, virtualServices[v] as SourcedResource, findGateway);
   checkMeshConflicts(model, out);
   checkDestinationRules(model, out);
   checkServicePorts(model, out);

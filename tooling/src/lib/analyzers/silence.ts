@@ -17,7 +17,8 @@ const RULE_IDS = RULES.map((r) => r.id);
 const UNSILENCEABLE = new Set<string>(RULES.filter((r) => r.category === 'silencing').map((r) => r.id));
 
 function list(value: string | undefined): string[] {
-  return (value ?? '').split(/[\s,]+/).filter((s) => s !== '');
+  if (value === undefined) return [];
+  return value.split(/[\s,]+/).filter((s) => s !== '');
 }
 
 function annotation(res: SourcedResource, key: string): string | undefined {
@@ -40,7 +41,11 @@ export function silencedRules(res: SourcedResource): Set<string> {
 
 /** Every ignore-rules annotation names real rules, and every silence, ours or istioctl's, says why. */
 export function checkSilencing(model: Model, out: Collector): void {
-  for (const res of model.resources) {
+  const { resources } = model;
+  for (let r = 0; r < resources.length; r++) {
+    const res = resources[r] as SourcedResource;
+    // Most resources have no annotations at all.
+    if (!res.object.metadata.annotations) continue;
     const ids = list(annotation(res, IGNORE_RULES_ANNOTATION));
     const codes = list(annotation(res, ISTIO_SUPPRESS_ANNOTATION));
     if (ids.length === 0 && codes.length === 0) continue;

@@ -1,6 +1,6 @@
 // Workload hygiene in the kube-linter / Polaris style, limited to what the mesh depends on: pinned images,
 // resource requests and limits, the app/version labels Istio telemetry reads, live selectors, injection.
-import { arr, labelsOf, nameOf, nsOf, rec, ref, selects, specOf, str, type Collector, type Model } from './model.ts';
+import { arr, labelsOf, nameOf, nsOf, rec, ref, specOf, str, type Collector, type Model } from './model.ts';
 
 /** An image reference is pinned when it carries a digest, or a tag other than `latest`. */
 export function imagePinned(image: string): boolean {
@@ -66,10 +66,9 @@ function checkSelectors(model: Model, out: Collector): void {
     if (Object.keys(selector).length === 0) continue;
     // Flagger generates these Services and the `<target>-primary` Deployment they select at runtime.
     if (generated.has(`${ns}/${nameOf(svc)}`) || Object.values(selector).some((v) => v.endsWith('-primary'))) continue;
-    const inNamespace = model.workloads.filter((w) => w.ns === ns);
     // Without any workload of that namespace in the unit, the Service's pods live elsewhere: not judged here.
-    if (inNamespace.length === 0) continue;
-    if (!inNamespace.some((w) => selects(selector, w.podLabels))) {
+    if (model.workloadsIn(ns).length === 0) continue;
+    if (model.selectedPods(ns, selector).length === 0) {
       const shown = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
       out.add('service-selector-no-match', svc, '/spec/selector', `${ref(svc)} selects ${shown}, which matches no workload's pod labels in namespace ${ns}.`);
     }
@@ -79,7 +78,7 @@ function checkSelectors(model: Model, out: Collector): void {
 function checkInjection(model: Model, out: Collector): void {
   for (const ns of model.byKind('Namespace')) {
     const name = nameOf(ns);
-    const workloads = model.workloads.filter((w) => w.ns === name);
+    const workloads = model.workloadsIn(name);
     if (workloads.length === 0) continue;
     const labels = ns.object.metadata.labels ?? {};
     // `istio-injection: disabled` is a deliberate opt-out, as istioctl's own advice for IST0102 puts it.
