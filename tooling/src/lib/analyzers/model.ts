@@ -26,6 +26,17 @@ export function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+/**
+ * Whether `labelsOf(value)` has a label, without building it: whether `value` has an own key other than
+ * `__proto__`, the one key that assigning cannot copy. (for-in walks the keys without listing them.)
+ */
+export function hasLabels(value: unknown): boolean {
+  const r = rec(value);
+  if (!r) return false;
+  for (const k in r) if (Object.hasOwn(r, k) && k !== '__proto__') return true;
+  return false;
+}
+
 export function labelsOf(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   const r = rec(value);
@@ -283,7 +294,8 @@ function hostLookup(
       const entry = registry.get(fqdn);
       if (entry) return { found: true, entry, fqdn };
     }
-    for (const se of seHosts) {
+    for (let i = 0; i < seHosts.length; i++) {
+      const se = seHosts[i] as ServiceEntryHost;
       if (hostsIntersect(se.fqdn, fqdn)) return { found: true, entry: se.entry, fqdn };
     }
     const hostNs = clusterNamespace(fqdn);
@@ -293,7 +305,13 @@ function hostLookup(
     return { found: false, fqdn, outOfView };
   };
   const cache = new Map<string, Map<string, Lookup>>();
+  // The destinations of a VirtualService mostly name one host, one after another: the latest answer is
+  // kept apart, so that they need not look it up in the maps.
+  let lastHost: string | undefined;
+  let lastNs: string | undefined;
+  let lastFound: Lookup | undefined;
   return (host, ns) => {
+    if (host === lastHost && ns === lastNs && lastFound) return lastFound;
     let inNs = cache.get(ns);
     if (!inNs) {
       inNs = new Map();
@@ -304,6 +322,9 @@ function hostLookup(
       found = resolve(qualify(host, ns));
       inNs.set(host, found);
     }
+    lastHost = host;
+    lastNs = ns;
+    lastFound = found;
     return found;
   };
 }

@@ -4,13 +4,13 @@ import type { SourcedResource } from '../manifests.ts';
 import {
   arr,
   clusterNamespace,
+  hasLabels,
   hostsIntersect,
   labelsOf,
   nameOf,
   nsOf,
   num,
   parseDuration,
-  qualify,
   rec,
   ref,
   selects,
@@ -20,6 +20,7 @@ import {
   type Lookup,
   type Model,
   type Obj,
+  type RegistryEntry,
   type Workload,
 } from './model.ts';
 import { checkMatchRegexes } from './regex.ts';
@@ -31,7 +32,10 @@ import { checkMatchRegexes } from './regex.ts';
 const ROUTE_KINDS = ['http', 'tcp', 'tls'] as const;
 type RouteKind = (typeof ROUTE_KINDS)[number];
 
-/** One rule of a VirtualService, at `/spec/<kind>/<index>`. */
+/**
+ * One rule of a VirtualService, at `/spec/<kind>/<index>`. A VirtualService's checks move one of these
+ * from rule to rule; nothing keeps it past the call it is passed to.
+ */
 interface RuleAt {
   vs: SourcedResource;
   kind: RouteKind;
@@ -49,64 +53,86 @@ function destinationPointer(at: RuleAt, field: DestinationField, k: number): str
   return field === 'mirror' ? `${rulePointer(at)}/mirror` : `${rulePointer(at)}/${field}/${k}/destination`;
 }
 
+function verb(field: DestinationField): string {
+  return field === 'route' ? 'routes to' : 'mirrors to';
+}
+
+/** A destination whose host resolved, for the port and subset checks. */
+interface ResolvedDestination {
+  at: RuleAt;
+  field: DestinationField;
+  k: number;
+  dest: Obj;
+  host: string;
+  fqdn: string;
+  entry: RegistryEntry;
+}
+
+// The checks of a destination are split so that none of the closures they use is in `checkDestination`
+// itself: a function with a closure allocates its variables' context on every call, and this one runs
+// for every destination of every VirtualService.
 function checkDestination(model: Model, out: Collector, at: RuleAt, dest: Obj, field: DestinationField, k: number): void {
   const host = str(dest.host);
   if (!host) return;
   const { vs } = at;
-  const what = field === 'route' ? 'routes to' : 'mirrors to';
   const ns = nsOf(vs);
   const found = model.lookup(host, ns);
   if (!found.found) {
     if (!found.outOfView) {
-      out.add('vs-host-not-found', vs, `${destinationPointer(at, field, k)}/host`, `${ref(vs)} ${what} host "${host}", which matches no Service or ServiceEntry (looked for ${found.fqdn}).${model.dnsOnlyHint(host, ns)}`);
+      out.add('vs-host-not-found', vs, `${destinationPointer(at, field, k)}/host`, `${ref(vs)} ${verb(field)} host "${host}", which matches no Service or ServiceEntry (looked for ${found.fqdn}).${model.dnsOnlyHint(host, ns)}`);
     }
     return;
   }
-  const { entry } = found;
+  const resolved: ResolvedDestination = { at, field, k, dest, host, fqdn: found.fqdn, entry: found.entry };
+  checkDestinationPort(out, resolved);
+  checkDestinationSubset(model, out, resolved);
+}
+
+function checkDestinationPort(out: Collector, { at, field, k, dest, host, entry }: ResolvedDestination): void {
+  const { vs } = at;
   const port = num(rec(dest.port)?.number);
-  if (entry.kind !== 'canary' && entry.ports.length > 0) {
-    if (port !== undefined && !entry.ports.some((p) => p.port === port)) {
-      out.add(
-        'vs-port-not-found',
-        vs,
-        `${destinationPointer(at, field, k)}/port/number`,
-        `${ref(vs)} ${what} "${host}" port ${port}, but ${ref(entry.res)} exposes only ${entry.ports.map((p) => p.port).join(', ')}.`,
-      );
-    } else if (port === undefined && entry.ports.length > 1) {
-      out.add(
-        'vs-port-required',
-        vs,
-        destinationPointer(at, field, k),
-        `${ref(vs)} ${what} "${host}", which exposes ports ${entry.ports.map((p) => p.port).join(', ')}, without selecting one.`,
-      );
-    }
-  }
-  const subset = str(dest.subset);
-  if (subset !== undefined) {
-    const rules = model.destinationRulesFor(found.fqdn);
-    const defined = rules.some((dr) => arr(specOf(dr).subsets).some((s) => str(rec(s)?.name) === subset));
-    if (!defined) {
-      const where = rules.length === 0 ? 'no DestinationRule exists for that host' : `${rules.map(ref).join(', ')} defines no such subset`;
-      out.add('vs-subset-not-found', vs, `${destinationPointer(at, field, k)}/subset`, `${ref(vs)} ${what} subset "${subset}" of "${host}", but ${where}.`);
-    }
+  if (entry.kind === 'canary' || entry.ports.length === 0) return;
+  if (port !== undefined && !entry.ports.some((p) => p.port === port)) {
+    out.add(
+      'vs-port-not-found',
+      vs,
+      `${destinationPointer(at, field, k)}/port/number`,
+      `${ref(vs)} ${verb(field)} "${host}" port ${port}, but ${ref(entry.res)} exposes only ${entry.ports.map((p) => p.port).join(', ')}.`,
+    );
+  } else if (port === undefined && entry.ports.length > 1) {
+    out.add(
+      'vs-port-required',
+      vs,
+      destinationPointer(at, field, k),
+      `${ref(vs)} ${verb(field)} "${host}", which exposes ports ${entry.ports.map((p) => p.port).join(', ')}, without selecting one.`,
+    );
   }
 }
 
-/** The weight of destination `k` of a route, when it is a number. */
-function weightOf(route: readonly unknown[], k: number): number | undefined {
-  return num(rec(route[k])?.weight);
+function checkDestinationSubset(model: Model, out: Collector, { at, field, k, dest, host, fqdn }: ResolvedDestination): void {
+  const subset = str(dest.subset);
+  if (subset === undefined) return;
+  const { vs } = at;
+  const rules = model.destinationRulesFor(fqdn);
+  const defined = rules.some((dr) => arr(specOf(dr).subsets).some((s) => str(rec(s)?.name) === subset));
+  if (!defined) {
+    const where = rules.length === 0 ? 'no DestinationRule exists for that host' : `${rules.map(ref).join(', ')} defines no such subset`;
+    out.add('vs-subset-not-found', vs, `${destinationPointer(at, field, k)}/subset`, `${ref(vs)} ${verb(field)} subset "${subset}" of "${host}", but ${where}.`);
+  }
 }
 
 function checkWeights(out: Collector, at: RuleAt, route: readonly unknown[]): void {
   const { vs } = at;
-  // One pass, with no list built unless a message needs one: the first negative weight, whether a weight
-  // is set but not a number, and the sum with unset weights counted as 0.
+  // One pass, with no list built unless a message needs one: the first weight, the first negative one,
+  // whether a weight is set but not a number, and the sum with unset weights counted as 0.
+  let first: number | undefined;
   let negative = -1;
   let notNumber = false;
   let sum = 0;
   for (let k = 0; k < route.length; k++) {
     const raw = rec(route[k])?.weight;
     const weight = num(raw);
+    if (k === 0) first = weight;
     if (weight === undefined) notNumber ||= raw !== undefined && raw !== null;
     else {
       if (weight < 0 && negative < 0) negative = k;
@@ -114,7 +140,7 @@ function checkWeights(out: Collector, at: RuleAt, route: readonly unknown[]): vo
     }
   }
   if (negative >= 0) {
-    out.add('vs-weights-invalid', vs, `${rulePointer(at)}/route/${negative}/weight`, `${ref(vs)} gives a destination the negative weight ${weightOf(route, negative)}.`);
+    out.add('vs-weights-invalid', vs, `${rulePointer(at)}/route/${negative}/weight`, `${ref(vs)} gives a destination the negative weight ${num(rec(route[negative])?.weight)}.`);
     return;
   }
   // A weight that is set but not a number (`"80"`) is the schema's finding; adding it up as 0 here
@@ -122,19 +148,16 @@ function checkWeights(out: Collector, at: RuleAt, route: readonly unknown[]): vo
   if (notNumber) return;
   if (route.length > 1) {
     if (sum !== 100) {
-      const shown = route.map((_, k) => weightOf(route, k) ?? 'unset').join(' + ');
+      const shown = route.map((d) => num(rec(d)?.weight) ?? 'unset').join(' + ');
       out.add('vs-weights-invalid', vs, `${rulePointer(at)}/route`, `${ref(vs)} splits a route ${shown} = ${sum}, not 100 (an unset weight counts as 0).`);
     }
-  } else if (route.length === 1) {
-    const only = weightOf(route, 0);
-    if (only !== undefined && only !== 100) {
-      out.add(
-        'vs-single-destination-weight',
-        vs,
-        `${rulePointer(at)}/route/0/weight`,
-        `${ref(vs)} gives its only destination weight ${only}; Istio sends it 100% of the traffic regardless.`,
-      );
-    }
+  } else if (route.length === 1 && first !== undefined && first !== 100) {
+    out.add(
+      'vs-single-destination-weight',
+      vs,
+      `${rulePointer(at)}/route/0/weight`,
+      `${ref(vs)} gives its only destination weight ${first}; Istio sends it 100% of the traffic regardless.`,
+    );
   }
 }
 
@@ -230,6 +253,9 @@ function matchFields(match: unknown): string {
 
 /** Past this many matches in one VirtualService, `mayRepeat` stops comparing fields pairwise. */
 const PAIRWISE_MATCHES = 32;
+/** `mayRepeat`'s working lists, reused by every call (it runs once per VirtualService and never nests). */
+const matchFieldsSeen = new Array<string>(PAIRWISE_MATCHES);
+const matchRulesSeen = new Array<number>(PAIRWISE_MATCHES);
 
 /**
  * Whether a match of one rule could repeat a match of another, judged by the fields they set. Most
@@ -237,17 +263,13 @@ const PAIRWISE_MATCHES = 32;
  * no canonical text needs building at all.
  */
 function mayRepeat(http: readonly unknown[]): boolean {
-  let count = 0;
-  for (let i = 0; i < http.length; i++) count += arr(rec(http[i])?.match).length;
-  if (count < 2) return false;
-  if (count > PAIRWISE_MATCHES) return true;
-  // Arrays of the exact size: growing them by push would allocate more than the rest of the check.
-  const fields = new Array<string>(count);
-  const rules = new Array<number>(count);
+  const fields = matchFieldsSeen;
+  const rules = matchRulesSeen;
   let n = 0;
   for (let i = 0; i < http.length; i++) {
     const matches = arr(rec(http[i])?.match);
     for (let k = 0; k < matches.length; k++) {
+      if (n === PAIRWISE_MATCHES) return true;
       const f = matchFields(matches[k]);
       for (let q = 0; q < n; q++) if (rules[q] !== i && fields[q] === f) return true;
       fields[n] = f;
@@ -349,20 +371,25 @@ function checkRouteRule(model: Model, out: Collector, at: RuleAt, rule: Obj): vo
 
 function checkVirtualService(model: Model, out: Collector, vs: SourcedResource, findGateway: GatewayFinder): void {
   const spec = specOf(vs);
-  const ns = nsOf(vs);
+  const at: RuleAt = { vs, kind: 'http', index: 0 };
   for (let n = 0; n < ROUTE_KINDS.length; n++) {
-    const kind = ROUTE_KINDS[n] as RouteKind;
-    const rules = arr(spec[kind]);
+    at.kind = ROUTE_KINDS[n] as RouteKind;
+    const rules = arr(spec[at.kind]);
     for (let index = 0; index < rules.length; index++) {
       const rule = rec(rules[index]);
-      if (rule) checkRouteRule(model, out, { vs, kind, index }, rule);
+      at.index = index;
+      if (rule) checkRouteRule(model, out, at, rule);
     }
   }
   checkShadowing(out, vs, arr(spec.http));
-
   const gateways = arr(spec.gateways);
-  if (gateways.length === 0) return;
-  const hosts = arr(spec.hosts).filter((h): h is string => typeof h === 'string');
+  if (gateways.length > 0) checkGateways(model, out, vs, gateways, findGateway);
+}
+
+/** The Gateways a VirtualService is bound to exist and serve its hosts. (Apart: it has closures, see `checkDestination`.) */
+function checkGateways(model: Model, out: Collector, vs: SourcedResource, gateways: readonly unknown[], findGateway: GatewayFinder): void {
+  const ns = nsOf(vs);
+  const hosts = arr(specOf(vs).hosts).filter((h): h is string => typeof h === 'string');
   gateways.forEach((raw, k) => {
     if (typeof raw !== 'string') return;
     const target = gatewayRef(raw, ns);
@@ -386,31 +413,41 @@ function onMesh(spec: Obj): boolean {
   return gateways.length === 0 || gateways.includes('mesh');
 }
 
-function checkMeshConflicts(model: Model, out: Collector): void {
-  const byHost = new Map<string, { vs: SourcedResource; index: number }[]>();
-  const virtualServices = model.byKind('VirtualService');
-  for (let v = 0; v < virtualServices.length; v++) {
-    const vs = virtualServices[v] as SourcedResource;
+/**
+ * The hosts that VirtualServices bound to the mesh gateway route, to report two that route the same one.
+ * Filled as each VirtualService is checked, reported after them all.
+ */
+class MeshHosts {
+  /** Qualified host -> each VirtualService that routes it, with the first position of it in `spec.hosts`. */
+  private readonly byHost = new Map<string, { vs: SourcedResource; index: number }[]>();
+
+  add(model: Model, vs: SourcedResource): void {
     const spec = specOf(vs);
-    if (!onMesh(spec)) continue;
+    if (!onMesh(spec)) return;
     const hosts = arr(spec.hosts);
+    const ns = nsOf(vs);
     for (let index = 0; index < hosts.length; index++) {
       const host = hosts[index];
       if (typeof host !== 'string') continue;
-      const key = qualify(host, nsOf(vs));
-      const list = byHost.get(key);
+      // The qualified name, as the lookup keeps it: a VirtualService's host is mostly the one its
+      // destinations have just looked up.
+      const key = model.lookup(host, ns).fqdn;
+      const list = this.byHost.get(key);
       // One entry per VirtualService: its first host of that name. Its entries are the latest ones pushed.
-      if (!list) byHost.set(key, [{ vs, index }]);
+      if (!list) this.byHost.set(key, [{ vs, index }]);
       else if (list[list.length - 1]?.vs !== vs) list.push({ vs, index });
     }
   }
-  byHost.forEach((list, fqdn) => {
-    if (list.length < 2) return;
-    for (const entry of list) {
-      const others = list.filter((e) => e !== entry).map((e) => ref(e.vs));
-      out.add('vs-conflicting-mesh-host', entry.vs, `/spec/hosts/${entry.index}`, `${ref(entry.vs)} and ${others.join(', ')} both route host ${fqdn} on the mesh gateway.`);
-    }
-  });
+
+  report(out: Collector): void {
+    this.byHost.forEach((list, fqdn) => {
+      if (list.length < 2) return;
+      for (const entry of list) {
+        const others = list.filter((e) => e !== entry).map((e) => ref(e.vs));
+        out.add('vs-conflicting-mesh-host', entry.vs, `/spec/hosts/${entry.index}`, `${ref(entry.vs)} and ${others.join(', ')} both route host ${fqdn} on the mesh gateway.`);
+      }
+    });
+  }
 }
 
 /**
@@ -438,6 +475,20 @@ function hostPods(model: Model): (found: Lookup) => readonly Workload[] | undefi
   };
 }
 
+/** A subset's labels select one of the host's pods. (Apart: it has closures, see `checkDestination`.) */
+function checkSubsetPods(out: Collector, dr: SourcedResource, host: string, subset: Obj, k: number, pods: readonly Workload[]): void {
+  const labels = labelsOf(subset.labels);
+  if (pods.some((w) => selects(labels, w.podLabels))) return;
+  const name = str(subset.name) ?? `#${k}`;
+  const shown = Object.entries(labels).map(([k2, v]) => `${k2}=${v}`).join(',');
+  out.add(
+    'dr-subset-no-pods',
+    dr,
+    `/spec/subsets/${k}/labels`,
+    `${ref(dr)} subset "${name}" selects ${shown}, which no pod of "${host}" carries${pods.length ? ` (workloads: ${pods.map((w) => w.name).join(', ')})` : ''}.`,
+  );
+}
+
 function checkDestinationRules(model: Model, out: Collector): void {
   const byHost = new Map<string, SourcedResource[]>();
   const unitHasWorkloads = model.workloads.length > 0;
@@ -458,8 +509,7 @@ function checkDestinationRules(model: Model, out: Collector): void {
     const subsets = arr(spec.subsets);
     for (let k = 0; k < subsets.length; k++) {
       const subset = rec(subsets[k]) ?? {};
-      const labels = labelsOf(subset.labels);
-      if (Object.keys(labels).length === 0) {
+      if (!hasLabels(subset.labels)) {
         const name = str(subset.name) ?? `#${k}`;
         out.add('dr-subset-no-labels', dr, `/spec/subsets/${k}`, `${ref(dr)} subset "${name}" has no labels, so it selects every pod of "${host}".`);
         continue;
@@ -467,15 +517,7 @@ function checkDestinationRules(model: Model, out: Collector): void {
       // Without a selector of the host's Services, or without any workload in the unit, the pods are out of view.
       if (!unitHasWorkloads) continue;
       const pods = podsOf(found);
-      if (pods === undefined || pods.some((w) => selects(labels, w.podLabels))) continue;
-      const name = str(subset.name) ?? `#${k}`;
-      const shown = Object.entries(labels).map(([k2, v]) => `${k2}=${v}`).join(',');
-      out.add(
-        'dr-subset-no-pods',
-        dr,
-        `/spec/subsets/${k}/labels`,
-        `${ref(dr)} subset "${name}" selects ${shown}, which no pod of "${host}" carries${pods.length ? ` (workloads: ${pods.map((w) => w.name).join(', ')})` : ''}.`,
-      );
+      if (pods !== undefined) checkSubsetPods(out, dr, host, subset, k, pods);
     }
   }
   byHost.forEach((list, fqdn) => {
@@ -504,9 +546,14 @@ function checkServicePorts(model: Model, out: Collector): void {
 
 export function checkRouting(model: Model, out: Collector): void {
   const findGateway = gatewayFinder(model);
+  const meshHosts = new MeshHosts();
   const virtualServices = model.byKind('VirtualService');
-  for (let v = 0; v < virtualServices.length; v++) checkVirtualService(model, out, virtualServices[v] as SourcedResource, findGateway);
-  checkMeshConflicts(model, out);
+  for (let v = 0; v < virtualServices.length; v++) {
+    const vs = virtualServices[v] as SourcedResource;
+    checkVirtualService(model, out, vs, findGateway);
+    meshHosts.add(model, vs);
+  }
+  meshHosts.report(out);
   checkDestinationRules(model, out);
   checkServicePorts(model, out);
 }
