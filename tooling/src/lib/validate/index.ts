@@ -375,12 +375,16 @@ function pickDoc(docs: readonly SourceDoc[], pointer: string | undefined): { doc
 
 /** Loads the schemas the resources need, each once, concurrently. */
 export async function loadSchemasFor(resources: Iterable<SourcedResource>): Promise<void> {
-  const wanted = new Map<string, [string, string]>();
+  // By apiVersion, then kind: no key string per resource.
+  const wanted = new Map<string, Set<string>>();
   for (const r of resources) {
     const { apiVersion, kind } = r.object;
-    if (typeof apiVersion === 'string' && typeof kind === 'string') wanted.set(`${apiVersion}\u0000${kind}`, [apiVersion, kind]);
+    if (typeof apiVersion !== 'string' || typeof kind !== 'string') continue;
+    let kinds = wanted.get(apiVersion);
+    if (!kinds) wanted.set(apiVersion, (kinds = new Set()));
+    kinds.add(kind);
   }
-  await Promise.all([...wanted.values()].map(([a, k]) => loadSchema(a, k)));
+  await Promise.all([...wanted].flatMap(([a, kinds]) => [...kinds].map((k) => loadSchema(a, k))));
 }
 
 /** push(...items) without spreading: hundreds of thousands of arguments overflow the call stack. */
