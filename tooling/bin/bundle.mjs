@@ -60,7 +60,11 @@ export function commands(tooling = TOOLING) {
     .sort();
 }
 
-/** @param {string} dist @param {string} keep Removes bundles other than `keep` that are old enough that no running command still reads them. */
+/**
+ * Removes bundles other than `keep` that are old enough that no running command still reads them.
+ * @param {string} dist
+ * @param {string} keep
+ */
 function prune(dist, keep) {
   let entries;
   try {
