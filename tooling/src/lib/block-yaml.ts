@@ -109,10 +109,9 @@ export class BlockYaml {
     }
   }
 
+  /** Whether content line `n` is a sequence item (`- x` or a lone `-`). */
   private isItem(n: number): boolean {
-    const from = this.from[n] as number;
-    if (this.text.charCodeAt(from) !== DASH) return false;
-    return from + 1 === this.to[n] || this.text.charCodeAt(from + 1) === SPACE;
+    return this.isItemAt(this.from[n] as number, this.to[n] as number);
   }
 
   private node(indent: number): unknown {
@@ -207,7 +206,7 @@ export class BlockYaml {
     if (raw === '[]') return [];
     // Indicators that start something other than a plain scalar, comments after content, and `: ` (a mapping
     // where a scalar was expected) are all outside.
-    if ('[]{}#&*!|>%@`,?:'.includes(raw[0] as string) || (first === DASH && (raw.length === 1 || raw.charCodeAt(1) === SPACE))) return OUTSIDE;
+    if ('[]{}#&*!|>%@`,?:'.includes(raw[0] as string) || this.isItemAt(from, to)) return OUTSIDE;
     if (raw.includes(' #') || raw.includes(': ') || last === 0x3a /* : */) return OUTSIDE;
     if (raw === '<<') return OUTSIDE;
     return this.typed(raw);
