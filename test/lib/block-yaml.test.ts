@@ -59,6 +59,22 @@ describe('BlockYaml: what it reads', () => {
     expect(answered).toBeGreaterThan(words.length * 0.8);
   });
 
+  it('tells apart keys of the same length and first character, beyond what it remembers of them', () => {
+    // Keys are remembered by length and first character, eight of a kind and 4,096 kinds at most.
+    const keys = ['name', 'nAme', 'nbme', 'null', 'NULL_', 'n0x1', 'n-_.', 'nulL', 'True', 'tRue'];
+    for (let i = 0; i < 40; i++) keys.push(`k${String(i).padStart(3, '0')}`, `${i}`.padStart(4, '0'));
+    for (let i = 0; i < 5000; i++) keys.push(`${String.fromCharCode(97 + (i % 26))}${'x'.repeat(Math.floor(i / 26) % 60)}${i}`);
+    const text = keys.map((k, i) => `${k}: ${i}\n`).join('');
+    // Three times, so later passes read the keys it remembered from earlier ones.
+    for (let pass = 0; pass < 3; pass++) {
+      expect(agrees(text)).toBe(true);
+      expect(Object.keys(fast(text) as object)).toHaveLength(new Set(Object.keys(slow(text) as object)).size);
+    }
+    // A remembered key is not mistaken for a longer one it begins, nor a duplicate missed.
+    expect(agrees('namespace: a\nname: b\nnames: c\n')).toBe(true);
+    expect(fast('name: a\nnAme: b\nname: c\n')).toBeUndefined();
+  });
+
   const outside: string[] = [
     'a: &x 1\nb: *x\n', // anchors, aliases
     'a: !!str 1\n', // tags

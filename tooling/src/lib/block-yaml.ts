@@ -57,8 +57,11 @@ export class BlockYaml {
   private readonly implicit: ScalarType[];
   /** False when the schema's implicit types are not the core ones, so the `mayBeTyped` shortcut does not apply. */
   private readonly core: boolean;
-  /** Keys already checked and typed, by their text: a few dozen distinct keys make up most manifests. */
-  private readonly keys = new Map<string, string | null>();
+  /**
+   * Keys already checked and typed, by length and first character, then text: a few dozen distinct keys make
+   * up most manifests, and a key found here is never sliced out of its line (one string fewer per line).
+   */
+  private readonly keys = new Map<number, { raw: string; key: string | null }[]>();
   // One entry per content line of the current document: indentation and the content's start and end.
   private indent: number[] = [];
   private from: number[] = [];
@@ -168,7 +171,7 @@ export class BlockYaml {
       const to = this.to[n] as number;
       const colon = this.keyEnd(from, to);
       if (colon === -1) return OUTSIDE;
-      const key = this.key(this.text.slice(from, colon));
+      const key = this.key(from, colon);
       if (key === null || Object.prototype.hasOwnProperty.call(result, key)) return OUTSIDE;
       let start = colon + 1;
       while (start < to && this.text.charCodeAt(start) === SPACE) start++;
@@ -212,14 +215,23 @@ export class BlockYaml {
     return this.typed(raw);
   }
 
-  /** The property name js-yaml makes of a plain key (`True` is "true", `0x10` is "16"), or null when outside. */
-  private key(raw: string): string | null {
-    let key = this.keys.get(raw);
-    if (key === undefined) {
-      key = !PLAIN_KEY.test(raw) || raw === '__proto__' || raw === '<<' ? null : String(this.typed(raw));
-      // Bounded: a ConfigMap of a million distinct keys must not keep them all.
-      if (this.keys.size < 4096) this.keys.set(raw, key);
+  /** The property name js-yaml makes of the plain key text[from, to) (`True` is "true", `0x10` is "16"), or null when outside. */
+  private key(from: number, to: number): string | null {
+    const text = this.text;
+    const bucket = (to - from) * 256 + (text.charCodeAt(from) & 255);
+    let known = this.keys.get(bucket);
+    if (known) {
+      // Same length, so a match at `from` is the whole key.
+      for (const entry of known) if (text.startsWith(entry.raw, from)) return entry.key;
     }
+    const raw = text.slice(from, to);
+    const key = !PLAIN_KEY.test(raw) || raw === '__proto__' || raw === '<<' ? null : String(this.typed(raw));
+    // Bounded, so that a ConfigMap of a million distinct keys neither keeps them all nor scans long lists.
+    if (!known) {
+      if (this.keys.size >= 4096) return key;
+      this.keys.set(bucket, (known = []));
+    }
+    if (known.length < 8) known.push({ raw, key });
     return key;
   }
 
