@@ -30,9 +30,10 @@ function listSources(dir, out) {
   return out;
 }
 
-function esbuildVersion() {
+/** The installed esbuild's version: part of every fingerprint, since another esbuild may build differently. */
+export function esbuildVersion(tooling = TOOLING) {
   try {
-    const pkg = JSON.parse(readFileSync(join(dirname(TOOLING), 'node_modules', 'esbuild', 'package.json'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(join(dirname(tooling), 'node_modules', 'esbuild', 'package.json'), 'utf8'));
     return String(pkg.version);
   } catch {
     return 'unknown';
@@ -43,7 +44,7 @@ function esbuildVersion() {
 export function fingerprint(tooling = TOOLING) {
   const sources = join(tooling, 'src');
   const hash = createHash('sha256');
-  hash.update(`format ${FORMAT}\nesbuild ${esbuildVersion()}\n`);
+  hash.update(`format ${FORMAT}\nesbuild ${esbuildVersion(tooling)}\n`);
   hash.update(readFileSync(fileURLToPath(import.meta.url)));
   for (const file of listSources(sources, []).sort()) {
     const { size, mtimeMs } = statSync(file);
@@ -60,20 +61,26 @@ export function commands(tooling = TOOLING) {
     .sort();
 }
 
+/** A command bundle's directory name: its fingerprint. Other kinds of bundle have a prefix (schema-bundle.mjs). */
+const COMMAND_BUNDLE = /^[0-9a-f]{16}$/;
+
 /**
- * Removes bundles other than `keep` that are old enough that no running command still reads them.
+ * Removes the bundles in `dist` whose names `prefix` picks out (a string prefix, or command bundles when
+ * omitted), other than `keep`, that are old enough that no running command still reads them.
  * @param {string} dist
  * @param {string} keep
+ * @param {string} [prefix]
  */
-function prune(dist, keep) {
+export function prune(dist, keep, prefix) {
   let entries;
   try {
     entries = readdirSync(dist, { withFileTypes: true });
   } catch {
     return;
   }
+  const ours = (/** @type {string} */ name) => (prefix === undefined ? COMMAND_BUNDLE.test(name) : name.startsWith(prefix));
   for (const entry of entries) {
-    if (!entry.isDirectory() || entry.name === keep) continue;
+    if (!entry.isDirectory() || entry.name === keep || !ours(entry.name)) continue;
     const path = join(dist, entry.name);
     try {
       if (Date.now() - statSync(path).mtimeMs > KEEP_OLD_MS) rmSync(path, { recursive: true, force: true });
@@ -83,21 +90,54 @@ function prune(dist, keep) {
   }
 }
 
+/** @typedef {typeof import('esbuild').build} Build */
+
+/**
+ * Returns tooling/dist/<id>, first building it with `fill` unless a finished build is there. `fill` writes
+ * into a private temporary directory and returns what build.json records; build.json is written last, so a
+ * directory without it is an unfinished build. Concurrent builds of the same id are safe: the first rename
+ * wins and the others, being identical, are dropped.
+ * @param {string} tooling
+ * @param {string} id
+ * @param {((target: string) => void) | undefined} announce called before building, with the target's path
+ * @param {(temp: string, build: Build) => Promise<Record<string, unknown>>} fill
+ */
+export async function buildInto(tooling, id, announce, fill) {
+  const dist = join(tooling, 'dist');
+  const target = join(dist, id);
+  if (existsSync(join(target, 'build.json'))) return target;
+  announce?.(`tooling/dist/${id}`);
+  const { build } = await import('esbuild');
+  mkdirSync(dist, { recursive: true });
+  const temp = join(dist, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  try {
+    const record = await fill(temp, build);
+    writeFileSync(join(temp, 'build.json'), `${JSON.stringify(record, null, 1)}\n`);
+    try {
+      renameSync(temp, target);
+    } catch (error) {
+      // Another process finished the same build first; theirs is identical.
+      if (existsSync(join(target, 'build.json'))) return target;
+      // Not a finished bundle (no build.json): a crashed build or something else. Replace it.
+      if (!existsSync(target)) throw error;
+      rmSync(target, { recursive: true, force: true });
+      renameSync(temp, target);
+    }
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
+  return target;
+}
+
 /**
  * Builds the bundle for the current sources unless it exists, and returns its directory.
  * @param {{ log?: (message: string) => void, tooling?: string }} [options]
  */
 export async function ensureBundle(options = {}) {
   const tooling = options.tooling ?? TOOLING;
-  const dist = join(tooling, 'dist');
   const id = fingerprint(tooling);
-  const target = join(dist, id);
-  if (existsSync(join(target, 'build.json'))) return target;
-  options.log?.(`Building the toolkit from tooling/src into tooling/dist/${id} (once per change of the sources)...`);
-  const { build } = await import('esbuild');
-  mkdirSync(dist, { recursive: true });
-  const temp = join(dist, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-  try {
+  const log = options.log;
+  const target = await buildInto(tooling, id, log && ((where) => log(`Building the toolkit from tooling/src into ${where} (once per change of the sources)...`)), async (temp, build) => {
     await build({
       entryPoints: commands(tooling).map((name) => ({ in: join(tooling, 'src', 'cli', `${name}.ts`), out: name })),
       outdir: temp,
@@ -106,29 +146,16 @@ export async function ensureBundle(options = {}) {
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      // Dependencies stay in node_modules: the schema packages are imported per kind at run time.
+      // Dependencies stay in node_modules; the schema packages have a bundle of their own (schema-bundle.mjs).
       packages: 'external',
       outExtension: { '.js': '.mjs' },
       chunkNames: 'chunks/[name]-[hash]',
       sourcemap: 'linked',
       logLevel: 'error',
     });
-    // Written last: a directory without it is an unfinished build.
-    writeFileSync(join(temp, 'build.json'), `${JSON.stringify({ fingerprint: id, commands: commands(tooling) }, null, 2)}\n`);
-    try {
-      renameSync(temp, target);
-    } catch (error) {
-      // Another process finished the same build first; theirs is identical.
-      if (existsSync(join(target, 'build.json'))) return target;
-      // Not a bundle of ours (no build.json): something else wrote there. Replace it.
-      if (!existsSync(target)) throw error;
-      rmSync(target, { recursive: true, force: true });
-      renameSync(temp, target);
-    }
-  } finally {
-    rmSync(temp, { recursive: true, force: true });
-  }
-  prune(dist, id);
+    return { fingerprint: id, commands: commands(tooling) };
+  });
+  prune(join(tooling, 'dist'), id);
   return target;
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { commands, ensureBundle } from './bundle.mjs';
+import { ensureSchemaBundle, SCHEMA_BUNDLE_ENV } from './schema-bundle.mjs';
 
 const name = process.argv[2] ?? '';
 const known = commands();
@@ -20,6 +21,13 @@ try {
 } catch (error) {
   process.stderr.write(`error: could not build the toolkit: ${error instanceof Error ? error.message : String(error)}\nhint: run \`npm ci\` to install esbuild and the other dependencies, then try again.\n`);
   process.exit(1);
+}
+// The schema packages bundled for fast loading (schema-bundle.mjs). Only speed depends on it: without it,
+// validate loads the same modules from node_modules.
+try {
+  process.env[SCHEMA_BUNDLE_ENV] = await ensureSchemaBundle({ log: (message) => process.stderr.write(`${message}\n`) });
+} catch (error) {
+  process.stderr.write(`warning: could not bundle the schema packages, so validation loads them more slowly: ${error instanceof Error ? error.message : String(error)}\n`);
 }
 const entry = join(dir, `${name}.mjs`);
 // The command module runs itself when it is the process's main script (runIfMain in lib/cli.ts): make it so,
