@@ -38,7 +38,15 @@ interface Learned {
 interface Slot {
   seen?: Learned;
   children?: Map<string, Slot>;
+  /**
+   * For the fast walk of a typed object: every known key, with its child slot or LEAF when no object was seen
+   * under it, so that each key costs one lookup. Built on first use and dropped whenever the slot learns.
+   */
+  known?: Map<string, Slot>;
 }
+
+/** In Slot.known: a key known to hold only scalars so far. */
+const LEAF: Slot = Object.freeze({});
 
 export type ErrorList = readonly { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }[];
 export type RawValidator = (data: unknown) => ErrorList | null;
@@ -122,16 +130,23 @@ export class StrictValidator {
     const seen = slot.seen;
     if (!seen || seen.mixed) return false;
     if (seen.open) return true;
-    const children = slot.children;
-    const any = seen.map ? children?.get('*') : undefined;
     // for...in rather than Object.keys: no array per object. Parsed manifests are plain objects whose
     // prototype has no enumerable keys, so both list the same keys.
+    if (seen.map) {
+      const any = slot.children?.get('*');
+      for (const key in node) {
+        const child = node[key];
+        if (child !== null && typeof child === 'object' && (!any || !this.fastWalk(child, any))) return false;
+      }
+      return true;
+    }
+    const known = (slot.known ??= knownKeys(slot, seen));
     for (const key in node) {
-      if (!seen.map && !seen.keys.has(key)) return false;
+      const next = known.get(key);
+      if (next === undefined) return false;
       const child = node[key];
       if (child === null || typeof child !== 'object') continue;
-      const next = seen.map ? any : children?.get(key);
-      if (!next || !this.fastWalk(child, next)) return false;
+      if (next === LEAF || !this.fastWalk(child, next)) return false;
     }
     return true;
   }
@@ -176,6 +191,7 @@ export class StrictValidator {
   }
 
   private remember(path: string, slot: Slot, record: Access, open: boolean): void {
+    slot.known = undefined;
     const seen = slot.seen;
     if (!seen) {
       slot.seen = { keys: new Set([...record.keys, ...(this.extras.get(path) ?? [])]), map: record.enumerated, open, mixed: false };
@@ -189,6 +205,15 @@ export class StrictValidator {
 function childSlot(slot: Slot, segment: string): Slot {
   const children = (slot.children ??= new Map());
   let child = children.get(segment);
-  if (!child) children.set(segment, (child = {}));
+  if (!child) {
+    children.set(segment, (child = {}));
+    slot.known = undefined;
+  }
   return child;
+}
+
+function knownKeys(slot: Slot, seen: Learned): Map<string, Slot> {
+  const known = new Map<string, Slot>();
+  for (const key of seen.keys) known.set(key, slot.children?.get(key) ?? LEAF);
+  return known;
 }
