@@ -9,6 +9,7 @@ import yaml from 'js-yaml';
 import type { Finding } from '../findings.ts';
 import type * as Kustomize from '../kustomize.ts';
 import { parseManifests, resourceRef, type SourcedResource } from '../manifests.ts';
+import { readText } from '../read-text.ts';
 import { findKubeconform, runKubeconform } from './kubeconform.ts';
 import { lineOfPointer } from './locate.ts';
 import { explainRenderError } from './render-errors.ts';
@@ -222,7 +223,7 @@ async function loadUnit(root: string, target: Target, stdin: string | undefined)
     text = stdin ?? '';
   } else {
     try {
-      text = await readFile(target.abs, 'utf8');
+      text = await readText(target.abs);
     } catch (error) {
       return {
         unit,
