@@ -31,9 +31,9 @@ export function num(value: unknown): number | undefined {
  * `__proto__`, the one key that assigning cannot copy. (for-in walks the keys without listing them.)
  */
 export function hasLabels(value: unknown): boolean {
-  const r = rec(value);
-  if (!r) return false;
-  for (const k in r) if (Object.hasOwn(r, k) && k !== '__proto__') return true;
+  // `rec`, written out: this runs for every subset of every DestinationRule.
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const k in value) if (Object.hasOwn(value, k) && k !== '__proto__') return true;
   return false;
 }
 
@@ -238,35 +238,53 @@ interface ResourceIndex {
   workloads: Workload[];
 }
 
+/** The resources of one kind, and what that kind is to `indexResources`. */
+interface KindIndex {
+  list: SourcedResource[];
+  workload: boolean;
+  hostSource: boolean;
+}
+
 function indexResources(resources: SourcedResource[]): ResourceIndex {
-  const kinds = new Map<string, SourcedResource[]>();
+  // What each kind is, found once per kind rather than once per resource.
+  const byKind = new Map<string, KindIndex>();
   const namespaces = new Set<string>();
   // Hosts are judged only in namespaces where the unit renders what hosts come from (Services, workloads,
   // the Namespace itself): a fragment that renders one VirtualService sees none of its namespace's Services.
   const hostNamespaces = new Set<string>();
   const workloads: Workload[] = [];
   let inDefault = false;
+  // Resources mostly share a namespace: the latest one added is not added again (a set keeps its order).
+  let lastNamespace: string | undefined;
   // An index loop, as in the other passes that run over every resource or rule: a for-of allocates an
   // iterator result per step in code not yet optimized, and one run is mostly such code.
   for (let r = 0; r < resources.length; r++) {
     const res = resources[r] as SourcedResource;
     const { kind, metadata } = res.object;
-    const list = kinds.get(kind);
-    if (list) list.push(res);
-    else kinds.set(kind, [res]);
+    let index = byKind.get(kind);
+    if (index) index.list.push(res);
+    else {
+      const workload = WORKLOAD_KIND_SET.has(kind);
+      index = { list: [res], workload, hostSource: workload || HOST_SOURCE_KINDS.has(kind) };
+      byKind.set(kind, index);
+    }
     if (kind === 'Namespace') {
       if (metadata.name) namespaces.add(metadata.name);
       hostNamespaces.add(nameOf(res));
       continue;
     }
-    if (metadata.namespace) namespaces.add(metadata.namespace);
-    else inDefault = true;
-    const workload = workloadOf(res);
-    if (workload) workloads.push(workload);
-    if (workload || HOST_SOURCE_KINDS.has(kind)) hostNamespaces.add(nsOf(res));
+    const namespace = metadata.namespace;
+    if (namespace) {
+      if (namespace !== lastNamespace) namespaces.add(namespace);
+      lastNamespace = namespace;
+    } else inDefault = true;
+    if (index.workload) workloads.push(workloadOf(res) as Workload);
+    if (index.hostSource) hostNamespaces.add(nsOf(res));
   }
   // Added last, as before, so that the set keeps its order: rendered namespaces first.
   if (inDefault) namespaces.add('default');
+  const kinds = new Map<string, SourcedResource[]>();
+  byKind.forEach((index, kind) => kinds.set(kind, index.list));
   return { kinds, namespaces, hostNamespaces, workloads };
 }
 
@@ -304,24 +322,44 @@ function hostLookup(
     const outOfView = hostNs === undefined ? spansNamespaces(fqdn) : !hostNamespaces.has(hostNs);
     return { found: false, fqdn, outOfView };
   };
-  const cache = new Map<string, Map<string, Lookup>>();
-  // The destinations of a VirtualService mostly name one host, one after another: the latest answer is
-  // kept apart, so that they need not look it up in the maps.
+  /**
+   * The usual host: a short name (no dot, no wildcard) in a namespace that is a plain DNS label. Its name is
+   * `<host>.<ns>.svc.cluster.local` and its namespace `ns`, which `resolve` would find again by taking that
+   * name apart; this answers the same without doing so (it runs once per host, thousands of times in a
+   * large unit).
+   */
+  const resolveShort = (host: string, ns: string): Lookup => {
+    const fqdn = `${host}.${ns}${CLUSTER_SUFFIX}`;
+    const entry = registry.size === 0 ? undefined : registry.get(fqdn);
+    if (entry) return { found: true, entry, fqdn };
+    for (let i = 0; i < seHosts.length; i++) {
+      const se = seHosts[i] as ServiceEntryHost;
+      if (hostsIntersect(se.fqdn, fqdn)) return { found: true, entry: se.entry, fqdn };
+    }
+    return { found: false, fqdn, outOfView: !hostNamespaces.has(ns) };
+  };
+  /** Per namespace: its hosts' answers, and whether it is a plain label (no dot, no wildcard; see `resolveShort`). */
+  const cache = new Map<string, { plain: boolean; hosts: Map<string, Lookup> }>();
+  // The destinations of a VirtualService mostly name one host, one after another, and the objects of a
+  // unit mostly share a namespace: the latest answer and namespace are kept apart, so that they need not
+  // be looked up in the maps.
   let lastHost: string | undefined;
   let lastNs: string | undefined;
   let lastFound: Lookup | undefined;
+  let lastInNs: { plain: boolean; hosts: Map<string, Lookup> } | undefined;
   return (host, ns) => {
     if (host === lastHost && ns === lastNs && lastFound) return lastFound;
-    let inNs = cache.get(ns);
+    let inNs = ns === lastNs ? lastInNs : cache.get(ns);
     if (!inNs) {
-      inNs = new Map();
+      inNs = { plain: !ns.includes('.') && !ns.includes('*'), hosts: new Map() };
       cache.set(ns, inNs);
     }
-    let found = inNs.get(host);
+    let found = inNs.hosts.get(host);
     if (!found) {
-      found = resolve(qualify(host, ns));
-      inNs.set(host, found);
+      found = inNs.plain && !host.includes('.') && !host.includes('*') ? resolveShort(host, ns) : resolve(qualify(host, ns));
+      inNs.hosts.set(host, found);
     }
+    lastInNs = inNs;
     lastHost = host;
     lastNs = ns;
     lastFound = found;

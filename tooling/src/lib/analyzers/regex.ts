@@ -340,6 +340,35 @@ function regexOf(value: unknown): string | undefined {
 }
 
 /**
+ * Whether field `field` of a match, with value `value`, holds a `regex` StringMatch that `checkMatchRegexes`
+ * would check. The routing checks ask it for every field of every match while they read the match anyway,
+ * and call `checkMatchRegexes` only for a rule where it said yes: most rules have no regex.
+ */
+export function fieldHasRegex(field: string, value: unknown): boolean {
+  switch (field) {
+    case 'uri':
+    case 'scheme':
+    case 'method':
+    case 'authority':
+      return regexOf(value) !== undefined;
+    case 'headers':
+    case 'queryParams':
+    case 'withoutHeaders': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+      // `regexOf` written out, as it runs for every header of every match.
+      for (const name in value) {
+        if (!Object.hasOwn(value, name)) continue;
+        const match = (value as Obj)[name];
+        if (typeof match === 'object' && match !== null && typeof (match as Obj).regex === 'string') return true;
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
  * Every `regex` StringMatch of one HTTP rule's `match` list (`/spec/http/<index>`). This runs for every
  * match of every VirtualService and most have no regex at all, so it uses index loops (a for-of allocates
  * an iterator in code not yet optimized) and builds a pointer only for a regex.

@@ -23,14 +23,13 @@ import {
   type RegistryEntry,
   type Workload,
 } from './model.ts';
-import { checkMatchRegexes } from './regex.ts';
+import { checkMatchRegexes, fieldHasRegex } from './regex.ts';
 
 // The checks below run for every rule, destination and match of every VirtualService, and a unit can hold
 // thousands: they use index loops (a for-of allocates an iterator in code not yet optimized) and build JSON
 // pointers and messages only for a finding.
 
-const ROUTE_KINDS = ['http', 'tcp', 'tls'] as const;
-type RouteKind = (typeof ROUTE_KINDS)[number];
+type RouteKind = 'http' | 'tcp' | 'tls';
 
 /**
  * One rule of a VirtualService, at `/spec/<kind>/<index>`. A VirtualService's checks move one of these
@@ -38,6 +37,8 @@ type RouteKind = (typeof ROUTE_KINDS)[number];
  */
 interface RuleAt {
   vs: SourcedResource;
+  /** The VirtualService's namespace, worked out once for all of its destinations. */
+  ns: string;
   kind: RouteKind;
   index: number;
 }
@@ -72,10 +73,9 @@ interface ResolvedDestination {
 // itself: a function with a closure allocates its variables' context on every call, and this one runs
 // for every destination of every VirtualService.
 function checkDestination(model: Model, out: Collector, at: RuleAt, dest: Obj, field: DestinationField, k: number): void {
-  const host = str(dest.host);
-  if (!host) return;
-  const { vs } = at;
-  const ns = nsOf(vs);
+  const host = dest.host;
+  if (typeof host !== 'string' || host === '') return;
+  const { vs, ns } = at;
   const found = model.lookup(host, ns);
   if (!found.found) {
     if (!found.outOfView) {
@@ -121,24 +121,25 @@ function checkDestinationSubset(model: Model, out: Collector, { at, field, k, de
   }
 }
 
+/**
+ * What the weights of one route add up to: the first weight, the first negative one, whether a weight is
+ * set but not a number, and the sum with unset weights counted as 0. `checkRouteRule` gathers it while it
+ * reads each destination, so that the route is read once, and hands it over here; one tally serves every
+ * rule in turn.
+ */
+interface WeightTally {
+  first: number | undefined;
+  negative: number;
+  notNumber: boolean;
+  sum: number;
+}
+
+const tally: WeightTally = { first: undefined, negative: -1, notNumber: false, sum: 0 };
+
+/** The weights findings of a route, from `tally` (no list built unless a message needs one). */
 function checkWeights(out: Collector, at: RuleAt, route: readonly unknown[]): void {
   const { vs } = at;
-  // One pass, with no list built unless a message needs one: the first weight, the first negative one,
-  // whether a weight is set but not a number, and the sum with unset weights counted as 0.
-  let first: number | undefined;
-  let negative = -1;
-  let notNumber = false;
-  let sum = 0;
-  for (let k = 0; k < route.length; k++) {
-    const raw = rec(route[k])?.weight;
-    const weight = num(raw);
-    if (k === 0) first = weight;
-    if (weight === undefined) notNumber ||= raw !== undefined && raw !== null;
-    else {
-      if (weight < 0 && negative < 0) negative = k;
-      sum += weight;
-    }
-  }
+  const { first, negative, notNumber, sum } = tally;
   if (negative >= 0) {
     out.add('vs-weights-invalid', vs, `${rulePointer(at)}/route/${negative}/weight`, `${ref(vs)} gives a destination the negative weight ${num(rec(route[negative])?.weight)}.`);
     return;
@@ -163,23 +164,28 @@ function checkWeights(out: Collector, at: RuleAt, route: readonly unknown[]): vo
 
 const FAULT_NAME = { delay: 'a delay', abort: 'an abort' } as const;
 
-/** `percentage.value` and the older `percent` of a fault's delay or abort. */
+/**
+ * `percentage.value` and the older `percent` of a fault's delay or abort. (A number out of range is a
+ * finding; anything else, or nothing, is not: the checks ask just that, without `rec` or `num`.)
+ */
 function checkFaultPercentages(out: Collector, at: RuleAt, f: Obj, kind: 'delay' | 'abort'): void {
   const { vs } = at;
-  const value = num(rec(f.percentage)?.value);
-  if (value !== undefined && (value < 0 || value > 100)) {
+  const percentage = f.percentage;
+  const value = typeof percentage === 'object' && percentage !== null && !Array.isArray(percentage) ? (percentage as Obj).value : undefined;
+  if (typeof value === 'number' && (value < 0 || value > 100) && Number.isFinite(value)) {
     out.add('fault-percentage-range', vs, `${rulePointer(at)}/fault/${kind}/percentage/value`, `${ref(vs)} injects ${FAULT_NAME[kind]} for ${value}% of requests; a percentage must be 0..100.`);
   }
-  const percent = num(f.percent);
-  if (percent !== undefined && (percent < 0 || percent > 100)) {
+  const percent = f.percent;
+  if (typeof percent === 'number' && (percent < 0 || percent > 100) && Number.isFinite(percent)) {
     out.add('fault-percentage-range', vs, `${rulePointer(at)}/fault/${kind}/percent`, `${ref(vs)} injects ${FAULT_NAME[kind]} for ${percent}% of requests; a percentage must be 0..100.`);
   }
 }
 
 function checkFault(out: Collector, at: RuleAt, fault: Obj): void {
   const { vs } = at;
-  const delay = rec(fault.delay);
-  const abort = rec(fault.abort);
+  // A fault mostly has one of the two.
+  const delay = fault.delay === undefined ? undefined : rec(fault.delay);
+  const abort = fault.abort === undefined ? undefined : rec(fault.abort);
   // Both percentages first, then the delay and the status, the order the findings are reported in.
   if (delay) checkFaultPercentages(out, at, delay, 'delay');
   if (abort) checkFaultPercentages(out, at, abort, 'abort');
@@ -190,23 +196,12 @@ function checkFault(out: Collector, at: RuleAt, fault: Obj): void {
     }
   }
   if (abort && abort.httpStatus !== undefined) {
-    const status = num(abort.httpStatus);
-    if (status === undefined || !Number.isInteger(status) || status < 200 || status > 599) {
+    const status = abort.httpStatus;
+    // Number.isInteger is false for anything but a finite whole number.
+    if (!Number.isInteger(status) || (status as number) < 200 || (status as number) > 599) {
       out.add('fault-abort-status', vs, `${rulePointer(at)}/fault/abort/httpStatus`, `${ref(vs)} aborts with HTTP status ${JSON.stringify(abort.httpStatus)}; it must be 200..599.`);
     }
   }
-}
-
-/** A match object matches every request when it sets nothing but its name. */
-function matchesEverything(match: unknown): boolean {
-  const m = rec(match);
-  if (!m) return true;
-  const keys = Object.keys(m);
-  for (let n = 0; n < keys.length; n++) {
-    const k = keys[n] as string;
-    if (k !== 'name' && m[k] !== undefined && m[k] !== null) return false;
-  }
-  return true;
 }
 
 /**
@@ -237,52 +232,112 @@ function canonical(value: unknown): string {
   return `${text}}`;
 }
 
-/** The fields a match sets, sorted (part of its canonical text): matches that set different fields differ. */
-function matchFields(match: unknown): string {
+/** A match object matches every request when it sets nothing but its name. (`scanMatches` works this out itself as it reads each match.) */
+function matchesEverything(match: unknown): boolean {
   const m = rec(match);
-  if (!m) return '';
+  if (!m) return true;
   const keys = Object.keys(m);
-  const only = keys[0];
-  // The usual match sets one field: its name is the answer, with no list to filter and join.
-  if (keys.length === 1 && only !== undefined && only !== 'name' && m[only] !== undefined) return only;
-  return keys
+  for (let n = 0; n < keys.length; n++) {
+    const k = keys[n] as string;
+    if (k !== 'name' && m[k] !== undefined && m[k] !== null) return false;
+  }
+  return true;
+}
+
+/** Past this many matches in one VirtualService, the shadowing check stops comparing fields pairwise. */
+const PAIRWISE_MATCHES = 32;
+
+/**
+ * What one read of the `match` lists of a VirtualService's HTTP rules finds, so that each match is read
+ * once for the regex check and the shadowing check, and the shadowing check runs only when it can find
+ * something. One scan serves every VirtualService in turn (`startScan` resets it; checks never nest).
+ */
+const scan = {
+  /** The first HTTP rule that matches every request (no match, or one that sets nothing), or -1. */
+  catchAll: -1,
+  /** Matches read so far. */
+  n: 0,
+  /**
+   * Whether a match of one rule could repeat a match of another, judged by the fields they set. Most
+   * VirtualServices match on different fields in each rule (a header here, a URI prefix there), and then
+   * no canonical text needs building at all.
+   */
+  mayRepeat: false,
+  /** The fields (see `matchFields`) of the first `PAIRWISE_MATCHES` matches, and the rule of each. */
+  fields: new Array<string>(PAIRWISE_MATCHES),
+  rules: new Array<number>(PAIRWISE_MATCHES),
+};
+
+function startScan(): void {
+  scan.catchAll = -1;
+  scan.n = 0;
+  scan.mayRepeat = false;
+}
+
+/** The fields a match sets, sorted (part of its canonical text): matches that set different fields differ. */
+function matchFields(m: Obj): string {
+  return Object.keys(m)
     .filter((k) => k !== 'name' && m[k] !== undefined)
     .sort()
     .join(',');
 }
 
-/** Past this many matches in one VirtualService, `mayRepeat` stops comparing fields pairwise. */
-const PAIRWISE_MATCHES = 32;
-/** `mayRepeat`'s working lists, reused by every call (it runs once per VirtualService and never nests). */
-const matchFieldsSeen = new Array<string>(PAIRWISE_MATCHES);
-const matchRulesSeen = new Array<number>(PAIRWISE_MATCHES);
-
 /**
- * Whether a match of one rule could repeat a match of another, judged by the fields they set. Most
- * VirtualServices match on different fields in each rule (a header here, a URI prefix there), and then
- * no canonical text needs building at all.
+ * Reads the matches of HTTP rule `i` into `scan`; returns whether one has a regex to check. It runs for
+ * every match of every VirtualService: one walk over each match's keys gives its fields, whether it
+ * matches everything, and whether it has a regex.
  */
-function mayRepeat(http: readonly unknown[]): boolean {
-  const fields = matchFieldsSeen;
-  const rules = matchRulesSeen;
-  let n = 0;
-  for (let i = 0; i < http.length; i++) {
-    const matches = arr(rec(http[i])?.match);
-    for (let k = 0; k < matches.length; k++) {
-      if (n === PAIRWISE_MATCHES) return true;
-      const f = matchFields(matches[k]);
-      for (let q = 0; q < n; q++) if (rules[q] !== i && fields[q] === f) return true;
-      fields[n] = f;
-      rules[n] = i;
-      n++;
+function scanMatches(rule: Obj | undefined, i: number): boolean {
+  const matches = arr(rule?.match);
+  let everything = matches.length === 0;
+  let regex = false;
+  for (let k = 0; k < matches.length; k++) {
+    const m = matches[k] as Obj;
+    let broad = true;
+    let fields = '';
+    let count = 0;
+    // `rec`, written out (see `checkRouteRule`).
+    if (typeof m === 'object' && m !== null && !Array.isArray(m)) {
+      // for-in rather than Object.keys: no list per match, and on objects fresh from the parser Object.keys
+      // takes V8's slow path (about ten times the cost) until code is optimized.
+      for (const key in m) {
+        if (!Object.hasOwn(m, key)) continue;
+        const value = m[key];
+        if (key === 'name' || value === undefined) continue;
+        if (value !== null) broad = false;
+        if (count++ === 0) fields = key;
+        if (!regex) regex = fieldHasRegex(key, value);
+      }
+      // The usual match sets one field, which is then the answer, with no list to filter and join.
+      if (count > 1 && !scan.mayRepeat) fields = matchFields(m);
     }
+    if (broad) everything = true;
+    if (scan.mayRepeat) continue;
+    const n = scan.n++;
+    if (n >= PAIRWISE_MATCHES) {
+      scan.mayRepeat = true;
+      continue;
+    }
+    for (let q = 0; q < n; q++) {
+      if (scan.rules[q] !== i && scan.fields[q] === fields) {
+        scan.mayRepeat = true;
+        break;
+      }
+    }
+    scan.fields[n] = fields;
+    scan.rules[n] = i;
   }
-  return false;
+  if (everything && scan.catchAll < 0) scan.catchAll = i;
+  return regex;
 }
 
+/**
+ * Unreachable rules and repeated matches. Called only when the scan says it can find one: a rule that
+ * matches everything before the last rule, or a match that may repeat another.
+ */
 function checkShadowing(out: Collector, vs: SourcedResource, http: readonly unknown[]): void {
   /** Canonical match -> the first rule that has it; only when some match may repeat another. */
-  const seen = mayRepeat(http) ? new Map<string, number>() : undefined;
+  const seen = scan.mayRepeat ? new Map<string, number>() : undefined;
   let catchAll: number | undefined;
   for (let i = 0; i < http.length; i++) {
     if (catchAll !== undefined) {
@@ -348,40 +403,85 @@ function gatewayFinder(model: Model): GatewayFinder {
   return (ns, name) => byNs.get(ns)?.get(name);
 }
 
-/** One `http`, `tcp` or `tls` rule: its destinations and weights; for HTTP, its mirrors, fault and regexes. */
-function checkRouteRule(model: Model, out: Collector, at: RuleAt, rule: Obj): void {
+/**
+ * One `http`, `tcp` or `tls` rule: its destinations and weights; for HTTP, its mirrors, fault and, when
+ * the scan found one (`regexes`), its regexes. A field the rule does not set is passed over before any
+ * helper is called: most rules set a route, and little else.
+ */
+function checkRouteRule(model: Model, out: Collector, at: RuleAt, rule: Obj, regexes: boolean): void {
   const route = arr(rule.route);
+  // One pass over the route: each destination's checks, and the weights tallied for `checkWeights`
+  // (the findings of the destinations come first, then those of the weights, as they always have).
+  // `rec` and `num` are written out: this runs for every destination of every VirtualService, and until
+  // V8 optimizes it, a call costs as much as the test it makes.
+  let first: number | undefined;
+  let negative = -1;
+  let notNumber = false;
+  let sum = 0;
   for (let k = 0; k < route.length; k++) {
-    const dest = rec(rec(route[k])?.destination);
-    if (dest) checkDestination(model, out, at, dest, 'route', k);
-  }
-  checkWeights(out, at, route);
-  if (at.kind !== 'http') return;
-  const mirror = rec(rule.mirror);
-  if (mirror) checkDestination(model, out, at, mirror, 'mirror', 0);
-  const mirrors = arr(rule.mirrors);
-  for (let k = 0; k < mirrors.length; k++) {
-    const dest = rec(rec(mirrors[k])?.destination);
-    if (dest) checkDestination(model, out, at, dest, 'mirrors', k);
-  }
-  const fault = rec(rule.fault);
-  if (fault) checkFault(out, at, fault);
-  checkMatchRegexes(out, at.vs, rule, at.index);
-}
-
-function checkVirtualService(model: Model, out: Collector, vs: SourcedResource, findGateway: GatewayFinder): void {
-  const spec = specOf(vs);
-  const at: RuleAt = { vs, kind: 'http', index: 0 };
-  for (let n = 0; n < ROUTE_KINDS.length; n++) {
-    at.kind = ROUTE_KINDS[n] as RouteKind;
-    const rules = arr(spec[at.kind]);
-    for (let index = 0; index < rules.length; index++) {
-      const rule = rec(rules[index]);
-      at.index = index;
-      if (rule) checkRouteRule(model, out, at, rule);
+    const entry = route[k];
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
+    const dest = (entry as Obj).destination;
+    if (typeof dest === 'object' && dest !== null && !Array.isArray(dest)) checkDestination(model, out, at, dest as Obj, 'route', k);
+    const raw = (entry as Obj).weight;
+    if (raw === undefined || raw === null) continue;
+    const weight = typeof raw === 'number' && Number.isFinite(raw) ? raw : undefined;
+    if (k === 0) first = weight;
+    if (weight === undefined) notNumber = true;
+    else {
+      if (weight < 0 && negative < 0) negative = k;
+      sum += weight;
     }
   }
-  checkShadowing(out, vs, arr(spec.http));
+  // `checkWeights` only when it has something to report, which it works out again from the tally.
+  if (negative >= 0 || (!notNumber && (route.length > 1 ? sum !== 100 : first !== undefined && first !== 100))) {
+    tally.first = first;
+    tally.negative = negative;
+    tally.notNumber = notNumber;
+    tally.sum = sum;
+    checkWeights(out, at, route);
+  }
+  if (at.kind !== 'http') return;
+  if (rule.mirror !== undefined) {
+    const mirror = rec(rule.mirror);
+    if (mirror) checkDestination(model, out, at, mirror, 'mirror', 0);
+  }
+  if (rule.mirrors !== undefined) {
+    const mirrors = arr(rule.mirrors);
+    for (let k = 0; k < mirrors.length; k++) {
+      const dest = rec(rec(mirrors[k])?.destination);
+      if (dest) checkDestination(model, out, at, dest, 'mirrors', k);
+    }
+  }
+  if (rule.fault !== undefined) {
+    const fault = rec(rule.fault);
+    if (fault) checkFault(out, at, fault);
+  }
+  if (regexes) checkMatchRegexes(out, at.vs, rule, at.index);
+}
+
+/** The `http`, `tcp` or `tls` rules of a VirtualService (`rules` is what that field holds). */
+function checkRouteRules(model: Model, out: Collector, at: RuleAt, kind: RouteKind, rules: unknown): void {
+  if (!Array.isArray(rules)) return;
+  at.kind = kind;
+  for (let index = 0; index < rules.length; index++) {
+    const rule = rec(rules[index]);
+    // Every HTTP rule is scanned, even one that is not an object: it has no matches, so it matches every
+    // request, which the scan must know (`scan.catchAll`).
+    const regexes = kind === 'http' && scanMatches(rule, index);
+    at.index = index;
+    if (rule) checkRouteRule(model, out, at, rule, regexes);
+  }
+}
+
+function checkVirtualService(model: Model, out: Collector, vs: SourcedResource, spec: Obj, ns: string, findGateway: GatewayFinder): void {
+  const at: RuleAt = { vs, ns, kind: 'http', index: 0 };
+  startScan();
+  checkRouteRules(model, out, at, 'http', spec.http);
+  checkRouteRules(model, out, at, 'tcp', spec.tcp);
+  checkRouteRules(model, out, at, 'tls', spec.tls);
+  const http = arr(spec.http);
+  if (scan.mayRepeat || (scan.catchAll >= 0 && scan.catchAll < http.length - 1)) checkShadowing(out, vs, http);
   const gateways = arr(spec.gateways);
   if (gateways.length > 0) checkGateways(model, out, vs, gateways, findGateway);
 }
@@ -421,11 +521,9 @@ class MeshHosts {
   /** Qualified host -> each VirtualService that routes it, with the first position of it in `spec.hosts`. */
   private readonly byHost = new Map<string, { vs: SourcedResource; index: number }[]>();
 
-  add(model: Model, vs: SourcedResource): void {
-    const spec = specOf(vs);
-    if (!onMesh(spec)) return;
+  add(model: Model, vs: SourcedResource, spec: Obj, ns: string): void {
+    if (spec.gateways !== undefined && !onMesh(spec)) return;
     const hosts = arr(spec.hosts);
-    const ns = nsOf(vs);
     for (let index = 0; index < hosts.length; index++) {
       const host = hosts[index];
       if (typeof host !== 'string') continue;
@@ -497,8 +595,8 @@ function checkDestinationRules(model: Model, out: Collector): void {
   for (let d = 0; d < destinationRules.length; d++) {
     const dr = destinationRules[d] as SourcedResource;
     const spec = specOf(dr);
-    const host = str(spec.host);
-    if (!host) continue;
+    const host = spec.host;
+    if (typeof host !== 'string' || host === '') continue;
     const found = model.lookup(host, nsOf(dr));
     const sameHost = byHost.get(found.fqdn);
     if (sameHost) sameHost.push(dr);
@@ -508,7 +606,9 @@ function checkDestinationRules(model: Model, out: Collector): void {
     }
     const subsets = arr(spec.subsets);
     for (let k = 0; k < subsets.length; k++) {
-      const subset = rec(subsets[k]) ?? {};
+      // `rec(...) ?? {}`, written out: this runs for every subset of every DestinationRule.
+      const raw = subsets[k];
+      const subset = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Obj;
       if (!hasLabels(subset.labels)) {
         const name = str(subset.name) ?? `#${k}`;
         out.add('dr-subset-no-labels', dr, `/spec/subsets/${k}`, `${ref(dr)} subset "${name}" has no labels, so it selects every pod of "${host}".`);
@@ -550,8 +650,10 @@ export function checkRouting(model: Model, out: Collector): void {
   const virtualServices = model.byKind('VirtualService');
   for (let v = 0; v < virtualServices.length; v++) {
     const vs = virtualServices[v] as SourcedResource;
-    checkVirtualService(model, out, vs, findGateway);
-    meshHosts.add(model, vs);
+    const spec = specOf(vs);
+    const ns = nsOf(vs);
+    checkVirtualService(model, out, vs, spec, ns, findGateway);
+    meshHosts.add(model, vs, spec, ns);
   }
   meshHosts.report(out);
   checkDestinationRules(model, out);
