@@ -465,7 +465,8 @@ function checkRouteRules(model: Model, out: Collector, at: RuleAt, kind: RouteKi
   if (!Array.isArray(rules)) return;
   at.kind = kind;
   for (let index = 0; index < rules.length; index++) {
-    const rule = rec(rules[index]);
+    const raw = rules[index];
+    const rule = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Obj) : undefined;
     // Every HTTP rule is scanned, even one that is not an object: it has no matches, so it matches every
     // request, which the scan must know (`scan.catchAll`).
     const regexes = kind === 'http' && scanMatches(rule, index);
@@ -477,13 +478,16 @@ function checkRouteRules(model: Model, out: Collector, at: RuleAt, kind: RouteKi
 function checkVirtualService(model: Model, out: Collector, vs: SourcedResource, spec: Obj, ns: string, findGateway: GatewayFinder): void {
   const at: RuleAt = { vs, ns, kind: 'http', index: 0 };
   startScan();
-  checkRouteRules(model, out, at, 'http', spec.http);
-  checkRouteRules(model, out, at, 'tcp', spec.tcp);
-  checkRouteRules(model, out, at, 'tls', spec.tls);
-  const http = arr(spec.http);
-  if (scan.mayRepeat || (scan.catchAll >= 0 && scan.catchAll < http.length - 1)) checkShadowing(out, vs, http);
-  const gateways = arr(spec.gateways);
-  if (gateways.length > 0) checkGateways(model, out, vs, gateways, findGateway);
+  // A field the VirtualService does not set is passed over before any call (most set only `http`).
+  const http = spec.http;
+  checkRouteRules(model, out, at, 'http', http);
+  if (spec.tcp !== undefined) checkRouteRules(model, out, at, 'tcp', spec.tcp);
+  if (spec.tls !== undefined) checkRouteRules(model, out, at, 'tls', spec.tls);
+  if (scan.mayRepeat || (scan.catchAll >= 0 && scan.catchAll < arr(http).length - 1)) checkShadowing(out, vs, arr(http));
+  if (spec.gateways !== undefined) {
+    const gateways = arr(spec.gateways);
+    if (gateways.length > 0) checkGateways(model, out, vs, gateways, findGateway);
+  }
 }
 
 /** The Gateways a VirtualService is bound to exist and serve its hosts. (Apart: it has closures, see `checkDestination`.) */
@@ -594,10 +598,12 @@ function checkDestinationRules(model: Model, out: Collector): void {
   const destinationRules = model.byKind('DestinationRule');
   for (let d = 0; d < destinationRules.length; d++) {
     const dr = destinationRules[d] as SourcedResource;
-    const spec = specOf(dr);
+    // `specOf` and `nsOf`, written out (see `checkRouteRule`).
+    const rawSpec = dr.object.spec;
+    const spec = (typeof rawSpec === 'object' && rawSpec !== null && !Array.isArray(rawSpec) ? rawSpec : {}) as Obj;
     const host = spec.host;
     if (typeof host !== 'string' || host === '') continue;
-    const found = model.lookup(host, nsOf(dr));
+    const found = model.lookup(host, dr.object.metadata.namespace || 'default');
     const sameHost = byHost.get(found.fqdn);
     if (sameHost) sameHost.push(dr);
     else byHost.set(found.fqdn, [dr]);
@@ -650,8 +656,10 @@ export function checkRouting(model: Model, out: Collector): void {
   const virtualServices = model.byKind('VirtualService');
   for (let v = 0; v < virtualServices.length; v++) {
     const vs = virtualServices[v] as SourcedResource;
-    const spec = specOf(vs);
-    const ns = nsOf(vs);
+    // `specOf` and `nsOf`, written out (see `checkRouteRule`).
+    const rawSpec = vs.object.spec;
+    const spec = (typeof rawSpec === 'object' && rawSpec !== null && !Array.isArray(rawSpec) ? rawSpec : {}) as Obj;
+    const ns = vs.object.metadata.namespace || 'default';
     checkVirtualService(model, out, vs, spec, ns, findGateway);
     meshHosts.add(model, vs, spec, ns);
   }
