@@ -90,11 +90,24 @@ export function prune(dist, keep, prefix) {
   }
 }
 
-/** @typedef {typeof import('esbuild').build} Build */
+/** @typedef {(options: import('esbuild').BuildOptions) => Promise<unknown>} Build */
+
+/** What every bundle is: ES modules for this Node, split into shared chunks. */
+const COMMON_OPTIONS = /** @type {const} */ ({
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  logLevel: 'error',
+});
 
 /**
- * Returns tooling/dist/<id>, first building it with `fill` unless a finished build is there. `fill` writes
- * into a private temporary directory and returns what build.json records; build.json is written last, so a
+ * Returns tooling/dist/<id>, first building it with `fill` unless a finished build is there. `fill` builds
+ * into a private temporary directory, through the given `build` (esbuild with COMMON_OPTIONS and that
+ * directory as outdir), and returns what build.json records; build.json is written last, so a
  * directory without it is an unfinished build. Concurrent builds of the same id are safe: the first rename
  * wins and the others, being identical, are dropped.
  * @param {string} tooling
@@ -107,11 +120,11 @@ export async function buildInto(tooling, id, announce, fill) {
   const target = join(dist, id);
   if (existsSync(join(target, 'build.json'))) return target;
   announce?.(`tooling/dist/${id}`);
-  const { build } = await import('esbuild');
+  const esbuild = await import('esbuild');
   mkdirSync(dist, { recursive: true });
   const temp = join(dist, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
-    const record = await fill(temp, build);
+    const record = await fill(temp, (options) => esbuild.build({ ...COMMON_OPTIONS, outdir: temp, ...options }));
     writeFileSync(join(temp, 'build.json'), `${JSON.stringify(record, null, 1)}\n`);
     try {
       renameSync(temp, target);
@@ -137,21 +150,12 @@ export async function ensureBundle(options = {}) {
   const tooling = options.tooling ?? TOOLING;
   const id = fingerprint(tooling);
   const log = options.log;
-  const target = await buildInto(tooling, id, log && ((where) => log(`Building the toolkit from tooling/src into ${where} (once per change of the sources)...`)), async (temp, build) => {
+  const target = await buildInto(tooling, id, log && ((where) => log(`Building the toolkit from tooling/src into ${where} (once per change of the sources)...`)), async (_temp, build) => {
     await build({
       entryPoints: commands(tooling).map((name) => ({ in: join(tooling, 'src', 'cli', `${name}.ts`), out: name })),
-      outdir: temp,
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
       // Dependencies stay in node_modules; the schema packages have a bundle of their own (schema-bundle.mjs).
       packages: 'external',
-      outExtension: { '.js': '.mjs' },
-      chunkNames: 'chunks/[name]-[hash]',
       sourcemap: 'linked',
-      logLevel: 'error',
     });
     return { fingerprint: id, commands: commands(tooling) };
   });

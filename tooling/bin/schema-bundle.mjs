@@ -7,13 +7,13 @@
 // packages themselves for anything not in it, so a missing or stale bundle costs speed, never correctness.
 //
 // A bundle lives in tooling/dist/schemas-<fingerprint>/, where the fingerprint covers the packages' names and
-// versions, this file and the esbuild version. Built by `npm ci` (with the command bundle) and again by the
+// versions, this file, bundle.mjs and the esbuild version. Built by `npm ci` (with the command bundle) and again by the
 // launcher when the packages change.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import process from 'node:process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 import { buildInto, esbuildVersion, prune, TOOLING } from './bundle.mjs';
 
 /** The packages whose kinds are bundled, and the one module of another package schemas.ts loads by path. */
@@ -39,11 +39,13 @@ function packageVersion(tooling, pkg) {
   }
 }
 
-/** What the schema bundle is built from: the installed packages' versions, this file and esbuild's version. */
+/** What the schema bundle is built from: the installed packages' versions, the build scripts and esbuild's version. */
 export function schemaFingerprint(tooling = TOOLING) {
   const hash = createHash('sha256');
   hash.update(`format ${FORMAT}\nesbuild ${esbuildVersion(tooling)}\n`);
+  // This file, and bundle.mjs for the build options the two share.
   hash.update(readFileSync(fileURLToPath(import.meta.url)));
+  hash.update(readFileSync(fileURLToPath(new URL('./bundle.mjs', import.meta.url))));
   for (const pkg of [...SCHEMA_PACKAGES, '@kubernetes-models/apimachinery']) hash.update(`${pkg} ${packageVersion(tooling, pkg)}\n`);
   return hash.digest('hex').slice(0, 16);
 }
@@ -83,7 +85,7 @@ export async function ensureSchemaBundle(options = {}) {
   const modules = nodeModules(tooling);
   const log = options.log;
   const announce = log && ((/** @type {string} */ where) => log(`Bundling the schema packages into ${where} (once per install)...`));
-  const dir = await buildInto(tooling, id, announce, async (temp, build) => {
+  const dir = await buildInto(tooling, id, announce, async (_temp, build) => {
     /** @type {Record<string, string>} */
     const index = {};
     /** @type {{ in: string, out: string }[]} */
@@ -99,17 +101,8 @@ export async function ensureSchemaBundle(options = {}) {
     for (const name of EXTRA_MODULES) add(name);
     await build({
       entryPoints,
-      outdir: temp,
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      outExtension: { '.js': '.mjs' },
-      chunkNames: 'chunks/[name]-[hash]',
       // Some format checkers are CommonJS that require() Node built-ins; an ES module has no require of its own.
       banner: { js: "import { createRequire as __toolkitRequire } from 'node:module'; const require = __toolkitRequire(import.meta.url);" },
-      logLevel: 'error',
     });
     return { fingerprint: id, modules: index };
   });
