@@ -112,5 +112,44 @@ spec:
   it('returns undefined for what is not written', () => {
     expect(at('/spec/http/1')).toBeUndefined();
     expect(at('/spec/missing')).toBeUndefined();
+    // An empty value on a sequence item's own line: its sibling is not inside it, however it was asked before.
+    const item = ['list:', '- first:', '  second: 2'];
+    expect(lineOfPointer(item, 0, 3, '/list/0')).toBe(2);
+    expect(lineOfPointer(item, 0, 3, '/list/0/second')).toBe(3);
+    expect(lineOfPointer(item, 0, 3, '/list/0/first/second')).toBeUndefined();
+  });
+
+  it('answers the same for a pointer asked alone as among every other pointer of the document', () => {
+    // Lookups in one lines array share what they learned; a fresh copy learns from scratch.
+    const pointers = (value: unknown, at: string, out: string[]): string[] => {
+      if (at !== '') out.push(at, `${at}/nope`, `${at}/0`, `${at}/2`);
+      if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) pointers(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);
+      return out;
+    };
+    const vs = parseManifests(text.replace('hosts: [a]', 'hosts:\n  - a\n  - b'), 'x.yaml').resources[0]?.object;
+    const doc = text.replace('hosts: [a]', 'hosts:\n  - a\n  - b').split('\n');
+    const all = pointers(vs, '', []);
+    expect(all.length).toBeGreaterThan(40);
+    let found = 0;
+    for (const p of all) {
+      const alone = lineOfPointer([...doc], 0, doc.length, p);
+      expect(lineOfPointer(doc, 0, doc.length, p), p).toBe(alone);
+      if (alone !== undefined) found++;
+    }
+    expect(found).toBeGreaterThan(20);
+  });
+
+  it('finds each of thousands of fields in one document, and items of a long sequence', () => {
+    const keys = Array.from({ length: 5000 }, (_, i) => `k${i}: v${i}`);
+    const items = Array.from({ length: 3000 }, (_, i) => `  - name: n${i}\n    port: ${i}`);
+    const doc = ['kind: ConfigMap', 'data:', '  a: b', ...keys, 'ports:', ...items.join('\n').split('\n')];
+    for (let i = 0; i < 5000; i += 7) expect(lineOfPointer(doc, 0, doc.length, `/k${i}`)).toBe(4 + i);
+    const first = 5000 + 5;
+    for (let i = 0; i < 3000; i += 11) {
+      expect(lineOfPointer(doc, 0, doc.length, `/ports/${i}`)).toBe(first + 2 * i);
+      expect(lineOfPointer(doc, 0, doc.length, `/ports/${i}/port`)).toBe(first + 2 * i + 1);
+    }
+    expect(lineOfPointer(doc, 0, doc.length, '/ports/3000')).toBeUndefined();
+    expect(lineOfPointer(doc, 0, doc.length, '/k5000')).toBeUndefined();
   });
 });
