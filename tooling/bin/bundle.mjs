@@ -15,8 +15,6 @@ import { fileURLToPath } from 'node:url';
 
 /** The tooling/ directory: sources in src/, commands in src/cli/, bundles in dist/. Tests pass another. */
 export const TOOLING = dirname(dirname(fileURLToPath(import.meta.url)));
-/** Bump when the build options below change, so existing bundles are rebuilt. */
-const FORMAT = 1;
 /** A bundle another process may still be loading chunks from is kept at least this long after it was replaced. */
 const KEEP_OLD_MS = 10 * 60 * 1000;
 
@@ -30,13 +28,17 @@ function listSources(dir, out) {
   return out;
 }
 
-/** The installed esbuild's version: part of every fingerprint, since another esbuild may build differently. */
-export function esbuildVersion(tooling = TOOLING) {
+/**
+ * The version of an installed package, or 'missing'. Fingerprints include esbuild's, since another esbuild
+ * may build differently, and the schema bundle's those of the packages it bundles.
+ * @param {string} tooling
+ * @param {string} pkg
+ */
+export function installedVersion(tooling, pkg) {
   try {
-    const pkg = JSON.parse(readFileSync(join(dirname(tooling), 'node_modules', 'esbuild', 'package.json'), 'utf8'));
-    return String(pkg.version);
+    return String(JSON.parse(readFileSync(join(dirname(tooling), 'node_modules', pkg, 'package.json'), 'utf8')).version);
   } catch {
-    return 'unknown';
+    return 'missing';
   }
 }
 
@@ -44,8 +46,9 @@ export function esbuildVersion(tooling = TOOLING) {
 export function fingerprint(tooling = TOOLING) {
   const sources = join(tooling, 'src');
   const hash = createHash('sha256');
-  hash.update(`format ${FORMAT}\nesbuild ${esbuildVersion(tooling)}\n`);
+  // This file's own text covers the build options: changing them means a new bundle.
   hash.update(readFileSync(fileURLToPath(import.meta.url)));
+  hash.update(`esbuild ${installedVersion(tooling, 'esbuild')}\n`);
   for (const file of listSources(sources, []).sort()) {
     const { size, mtimeMs } = statSync(file);
     hash.update(`${relative(sources, file).split(sep).join('/')} ${size} ${mtimeMs}\n`);

@@ -14,7 +14,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
-import { buildInto, esbuildVersion, prune, TOOLING } from './bundle.mjs';
+import { buildInto, installedVersion, prune, TOOLING } from './bundle.mjs';
 
 /** The packages whose kinds are bundled, and the one module of another package schemas.ts loads by path. */
 export const SCHEMA_PACKAGES = ['kubernetes-models', '@kubernetes-models/istio', '@kubernetes-models/flux-cd', '@kubernetes-models/argo-cd'];
@@ -22,31 +22,19 @@ const EXTRA_MODULES = ['@kubernetes-models/apimachinery/_schemas/IoK8sApimachine
 /** The environment variable through which the launcher tells validate/schemas.ts where the bundle is. */
 export const SCHEMA_BUNDLE_ENV = 'MESH_TOOLKIT_SCHEMAS';
 const PREFIX = 'schemas-';
-/** Bump when the build options below change, so existing bundles are rebuilt. */
-const FORMAT = 1;
 /** A model module that declares a top-level kind (`static{this.kind="VirtualService"}` in the generated code). */
 const DECLARES_KIND = /\bthis\.kind\s*=\s*"/;
 
 /** @param {string} tooling */
 const nodeModules = (tooling) => join(tooling, '..', 'node_modules');
 
-/** @param {string} tooling @param {string} pkg */
-function packageVersion(tooling, pkg) {
-  try {
-    return String(JSON.parse(readFileSync(join(nodeModules(tooling), pkg, 'package.json'), 'utf8')).version);
-  } catch {
-    return 'missing';
-  }
-}
-
 /** What the schema bundle is built from: the installed packages' versions, the build scripts and esbuild's version. */
 export function schemaFingerprint(tooling = TOOLING) {
   const hash = createHash('sha256');
-  hash.update(`format ${FORMAT}\nesbuild ${esbuildVersion(tooling)}\n`);
-  // This file, and bundle.mjs for the build options the two share.
+  // This file's text, and bundle.mjs's for the build options the two share: changing them means a new bundle.
   hash.update(readFileSync(fileURLToPath(import.meta.url)));
   hash.update(readFileSync(fileURLToPath(new URL('./bundle.mjs', import.meta.url))));
-  for (const pkg of [...SCHEMA_PACKAGES, '@kubernetes-models/apimachinery']) hash.update(`${pkg} ${packageVersion(tooling, pkg)}\n`);
+  for (const pkg of ['esbuild', ...SCHEMA_PACKAGES, '@kubernetes-models/apimachinery']) hash.update(`${pkg} ${installedVersion(tooling, pkg)}\n`);
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -175,6 +175,8 @@ interface Loaded {
   abs?: string;
   /** A rendered unit's source files, read once for all the findings that need them. */
   sources?: Promise<SourceIndex>;
+  /** A file or stdin unit's documents, split once for all the findings that need them. */
+  docs?: Map<SourcedResource, SourceDoc>;
 }
 
 // kustomize.ts pulls in zx, a quarter of a second of start-up; a run over plain files never needs it.
@@ -327,7 +329,7 @@ async function sourceDocs(root: string, abs: string): Promise<SourceIndex> {
     seen.add(file);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = await readText(file);
     } catch {
       return;
     }
@@ -495,7 +497,7 @@ async function attachLines(root: string, loaded: Loaded, findings: Finding[]): P
   for (const r of unit.resources) byRef.set(resourceRef(r.object), r);
   if (unit.kind !== 'kustomization') {
     if (loaded.text === undefined) return;
-    const docs = docsOf(loaded.text, unit.source, unit.resources);
+    const docs = (loaded.docs ??= docsOf(loaded.text, unit.source, unit.resources));
     for (const f of findings) {
       const r = f.resource ? byRef.get(f.resource) : undefined;
       const doc = r ? docs.get(r) : undefined;
