@@ -127,10 +127,11 @@ describe('plan helpers', () => {
 });
 
 describe('md', () => {
-  it('lets inline code spans through and neutralises HTML and table-breaking characters elsewhere', () => {
+  it('lets inline code spans through, as written, and neutralises HTML and Markdown elsewhere', () => {
     expect(md('Run `kubectl get vs -n demo` and look')).toBe('Run `kubectl get vs -n demo` and look');
     expect(md('<img src=x onerror=alert(1)> and `<b>` stay inert')).toBe('\\<img src=x onerror=alert(1)\\> and `<b>` stay inert');
-    expect(md('a | b and `x | y`')).toBe('a \\| b and `x \\| y`');
+    expect(md('a | b and `x | y`')).toBe('a \\| b and `x | y`');
+    expect(md('Run `kubectl get vs -n bookinfo | grep reviews` and look')).toBe('Run `kubectl get vs -n bookinfo | grep reviews` and look');
     expect(md('``code with ` inside`` then `')).toBe('``code with ` inside`` then \\`');
     expect(md('unclosed `tick and *stars*')).toBe('unclosed \\`tick and \\*stars\\*');
     expect(md('two\nlines `a`')).toBe('two lines `a`');

@@ -13,8 +13,9 @@ const MARKDOWN_SPECIAL = /([\\`*_[\]<>|#])/g;
 /**
  * Untrusted one-line text (exercise.yaml, findings) as inline Markdown. Inline code spans (`kubectl get vs`)
  * pass through as code, which GitHub renders literally, so HTML inside them is inert; everything else has its
- * Markdown and HTML characters escaped, and so do backticks that open no span. `|` is escaped everywhere,
- * inside code spans too (GFM tables split cells on it even there), so the text is safe in a table cell.
+ * Markdown and HTML characters escaped, and so do backticks that open no span. Inside a code span a `\|`
+ * would show its backslash (`kubectl get vs | grep reviews`), so `|` is left there: in a table cell, use it
+ * only for text without code spans (cluster names).
  */
 export function md(text: string): string {
   const line = oneLine(text);
@@ -41,7 +42,7 @@ export function md(text: string): string {
       continue;
     }
     out += line.slice(plainFrom, i).replace(MARKDOWN_SPECIAL, '\\$1');
-    out += `${fence}${line.slice(i + run, close).replace(/\|/g, '\\|')}${fence}`;
+    out += `${fence}${line.slice(i + run, close)}${fence}`;
     i = close + run;
     plainFrom = i;
   }
