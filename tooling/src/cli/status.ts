@@ -3,7 +3,8 @@
 import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
 import { createGitHub, DEFAULT_API_URL, type GitHubOptions } from '../lib/github.ts';
-import { repositoryOf, tokenFrom } from '../lib/promote/apply.ts';
+import { tokenFrom } from '../lib/github.ts';
+import { repositoryOf } from '../lib/promote/apply.ts';
 import { clustersAt, promotionPullsFor, resolveBase, type PromotionPull } from '../lib/promote/state.ts';
 
 const HELP = `Usage: npm run status [-- options]

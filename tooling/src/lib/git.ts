@@ -318,11 +318,6 @@ export async function revParse(cwd: string, rev: string): Promise<string | undef
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
 
-export async function currentBranch(cwd: string): Promise<string | undefined> {
-  const result = await git(cwd, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { nothrow: true });
-  return result.exitCode === 0 ? result.stdout.trim() : undefined;
-}
-
 /** Points local branch `branch` at `commit` without touching any checkout. */
 export async function setBranch(cwd: string, branch: string, commit: string): Promise<void> {
   await git(cwd, ['update-ref', '-m', 'promote --local', `refs/heads/${branch}`, commit]);

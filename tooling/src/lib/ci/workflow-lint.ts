@@ -92,8 +92,8 @@ export function triggersOf(workflow: Json): string[] {
   return [];
 }
 
+/** A permissions mapping with a write scope (the `write-all` string is reported before this is asked). */
 function hasWrite(permissions: unknown): boolean {
-  if (permissions === 'write-all') return true;
   if (!isMapping(permissions)) return false;
   return Object.values(permissions).some((v) => v === 'write');
 }

@@ -11,7 +11,8 @@ import {
 import { createGitHub, parseRepository, tokenFrom, DEFAULT_API_URL, GitHubApiError, type GitHub, type GitHubOptions, type PullRequest } from '../github.ts';
 import { finishPlan } from './body.ts';
 import { formatFinding, runGate, type GateResult } from './gate.ts';
-import { buildPlan, chooseExercise, labelsFor, movedClusters, selectClusters, type Plan } from './plan.ts';
+import { buildPlan, chooseExercise, labelsFor, movedClusters, selectClusters, unchangedClusters, type Plan } from './plan.ts';
+import { clusterOfPointerFile } from '../ci/changes.ts';
 
 export type Mode = 'run' | 'dry-run' | 'local';
 export type Action = 'created' | 'updated' | 'unchanged' | 'noop' | 'dry-run' | 'local';
@@ -93,7 +94,6 @@ export function failureReport(error: unknown): { error: string; hint: string | n
 }
 
 const BRANCH_NAME = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]{1,200}(?<![./])$/;
-export { tokenFrom };
 
 /** owner/repo from GITHUB_REPOSITORY, else from the origin remote URL. */
 export async function repositoryOf(root: string, env: NodeJS.ProcessEnv): Promise<{ owner: string; repo: string }> {
@@ -126,8 +126,6 @@ function normalize(text: string): string {
   return text.replace(/\r\n/g, '\n').trimEnd();
 }
 
-const POINTER_PATH = /^clusters\/[^/]+\/exercise\/kustomization\.yaml$/;
-
 /**
  * --local may move `refs/heads/<branch>` only when nothing of the user's would be lost from view: the branch
  * is checked out in no worktree (moving it would desync that checkout's index), and its tip is a promotion
@@ -150,7 +148,7 @@ async function checkLocalBranch(root: string, branch: string, baseCommit: string
   const ours = parent !== undefined
     && info.subject.startsWith('promote(')
     && info.files.length > 0
-    && info.files.every((f) => POINTER_PATH.test(f))
+    && info.files.every((f) => clusterOfPointerFile(f) !== undefined)
     && (await isAncestor(root, parent, baseCommit));
   if (!ours) {
     throw new ToolkitError(`Local branch ${branch} already exists and its tip ${tip.slice(0, 12)} ("${info.subject.slice(0, 80)}") `
@@ -250,7 +248,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
       progress(`${clusterNames.join(', ')} already point${clusterNames.length === 1 ? 's' : ''} at ${exercise.id} on ${base}; nothing to do.`);
       return { ...summary, action: 'noop', pushed: false };
     }
-    const already = clusterNames.filter((n) => !moved.includes(n));
+    const already = unchangedClusters(draft).map((c) => c.name);
     if (already.length > 0) progress(`${already.join(', ')} already point${already.length === 1 ? 's' : ''} at ${exercise.id}; not moving ${already.length === 1 ? 'it' : 'them'}.`);
     // Fail before validating when --local could not write its branch anyway.
     if (mode === 'local') await checkLocalBranch(req.root, draft.branch, baseCommit, req.force ?? false);
@@ -260,7 +258,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
     for (const f of gate.findings.filter((x) => !x.silenced)) progress(formatFinding(f));
     const plan = finishPlan(draft, gate);
     if (gate.errors > 0) {
-      throw new ToolkitError(`Validation found ${gate.errors} error(s) after moving ${clusterNames.join(', ')} to ${exercise.id}; nothing was committed or pushed.`, {
+      throw new ToolkitError(`Validation found ${gate.errors} error(s) after moving ${moved.join(', ')} to ${exercise.id}; nothing was committed or pushed.`, {
         hint: `Fix the findings above in exercises/${exercise.id}, then run the promotion again.`,
       });
     }
