@@ -2,7 +2,7 @@
 // run, so validate.yml validates once and writes both reports from it.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { defaultIo, guarded, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { defaultIo, guarded, invocationDir, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { NotFoundError, UsageError } from '../lib/errors.ts';
 import { junitFromReport } from '../lib/ci/junit.ts';
 import { parseValidationReport } from '../lib/ci/summary.ts';
@@ -39,9 +39,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     if (file === undefined) throw new UsageError('--validation <file> is required.', 'Pass the output of `npm run --silent validate -- --output json`.');
     let text: string;
     try {
-      text = await readFile(resolve(io.env.INIT_CWD || io.root, file), 'utf8');
+      text = await readFile(resolve(invocationDir(io), file), 'utf8');
     } catch {
-      throw new NotFoundError(`Cannot read the validation report file ${JSON.stringify(file)}.`, 'Check the path; it is relative to the directory npm was run from.');
+      throw new NotFoundError(`Cannot read the validation report file ${JSON.stringify(file)}.`, 'Check the path; it is relative to the directory the command was run from.');
     }
     io.stdout(junitFromReport(parseValidationReport(text, file)));
     return 0;

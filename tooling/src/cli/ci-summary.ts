@@ -2,7 +2,7 @@
 // (what it changes, the promotion it makes, the findings). validate.yml appends it to $GITHUB_STEP_SUMMARY.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { defaultIo, guarded, invocationDir, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { NotFoundError, UsageError } from '../lib/errors.ts';
 import { loadExercises } from '../lib/exercises.ts';
 import { classifyChanges, parseChangedFiles } from '../lib/ci/changes.ts';
@@ -33,7 +33,7 @@ async function readInput(root: string, file: string, what: string): Promise<stri
   try {
     return await readFile(resolve(root, file), 'utf8');
   } catch {
-    throw new NotFoundError(`Cannot read the ${what} file ${JSON.stringify(file)}.`, 'Check the path; it is relative to the directory npm was run from.');
+    throw new NotFoundError(`Cannot read the ${what} file ${JSON.stringify(file)}.`, 'Check the path; it is relative to the directory the command was run from.');
   }
 }
 
@@ -66,9 +66,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     const exercises = await loadExercises(io.root);
     const report = values.validation === undefined
       ? undefined
-      : parseValidationReport(await readInput(io.env.INIT_CWD || io.root, values.validation, 'validation report'), values.validation);
+      : parseValidationReport(await readInput(invocationDir(io), values.validation, 'validation report'), values.validation);
     const changedText = values['changed-files'] !== undefined
-      ? await readInput(io.env.INIT_CWD || io.root, values['changed-files'], 'changed files')
+      ? await readInput(invocationDir(io), values['changed-files'], 'changed files')
       : io.env.CHANGED_FILES;
     const changes = changedText === undefined ? undefined : classifyChanges(parseChangedFiles(changedText));
     let moves = undefined;
@@ -76,7 +76,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       const before = base !== undefined && (await commitExists(io.root, base)) ? base : undefined;
       moves = await pointerMoves(io.root, before, head, changes.pointerFiles);
     }
-    const extra = values.extra === undefined ? undefined : await readInput(io.env.INIT_CWD || io.root, values.extra, 'extra Markdown');
+    const extra = values.extra === undefined ? undefined : await readInput(invocationDir(io), values.extra, 'extra Markdown');
 
     if (output === 'json') {
       io.stdout(JSON.stringify({ changes: changes ?? null, moves: moves ?? [], summary: report?.summary ?? null, findings: report?.findings.length ?? null }, null, 2));

@@ -2,7 +2,7 @@
 // report all findings (text, json or junit) and exit 0 (clean), 1 (findings at --fail-on or worse), 2 (usage).
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
-import { guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { guarded, invocationDir, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
 import { isAtLeast, type Severity } from '../lib/findings.ts';
 import { defaultAnalyzers } from '../lib/validate/analyzers.ts';
@@ -95,7 +95,7 @@ export async function main(argv: string[], io: Io, extraAnalyzers: Analyzer[] = 
     let binary: string | false | undefined = values['no-kubeconform'] ? false : undefined;
     if (values.kubeconform) {
       // Relative to where the user ran npm, like the positional paths (npm run starts in the package root).
-      binary = resolve(io.env.INIT_CWD ?? process.cwd(), values.kubeconform);
+      binary = resolve(invocationDir(io), values.kubeconform);
       try {
         accessSync(binary, constants.X_OK);
       } catch {
@@ -109,7 +109,7 @@ export async function main(argv: string[], io: Io, extraAnalyzers: Analyzer[] = 
     const report = await validate({
       root: io.root,
       // Paths on the command line are relative to where the user is, not to the repository root.
-      paths: positionals.map((p) => (p === '-' ? p : resolve(io.env.INIT_CWD ?? process.cwd(), p))),
+      paths: positionals.map((p) => (p === '-' ? p : resolve(invocationDir(io), p))),
       stdin,
       ignoreMissingSchemas: values['ignore-missing-schemas'] ?? false,
       skipKinds,

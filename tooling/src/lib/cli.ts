@@ -13,6 +13,16 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** Repository root the command works on. */
   root: string;
+  /** The directory the command was started from, for relative paths (default: `root`); see invocationDir. */
+  cwd?: string;
+}
+
+/**
+ * Where relative paths given on the command line are resolved: the directory the user ran npm from
+ * (`INIT_CWD`; npm itself starts scripts in the package root), else the command's own working directory.
+ */
+export function invocationDir(io: Io): string {
+  return io.env.INIT_CWD || io.cwd || io.root;
 }
 
 export function defaultIo(): Io {
@@ -21,6 +31,7 @@ export function defaultIo(): Io {
     stderr: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
     env: process.env,
     root: findRepoRoot(process.cwd()),
+    cwd: process.cwd(),
   };
 }
 
