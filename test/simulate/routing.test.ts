@@ -190,4 +190,19 @@ describe('rule fields the model does not apply', () => {
     const ratings = routeRequest(m, request({ host: 'ratings.bookinfo.svc.cluster.local', authority: 'ratings:9080' }));
     expect(ratings.kind === 'route' && ratings.faultWith).toBeUndefined();
   });
+
+  it('does not count a timeout or retries that are turned off (timeout: 0s, attempts: 0)', () => {
+    const resources = bookinfo('fault-with-timeout.yaml');
+    const reviews = resources.find((r) => r.object.kind === 'VirtualService' && r.object.metadata.name === 'reviews');
+    const rule = (reviews?.object.spec as { http: Record<string, unknown>[] }).http[0] as Record<string, unknown>;
+    const withRule = (changes: Record<string, unknown>) => {
+      const m = buildMesh(resources.map((r) => (r === reviews ? { ...r, object: { ...r.object, spec: { hosts: ['reviews'], http: [{ ...rule, ...changes }] } } } : r)));
+      const decision = routeRequest(m, request());
+      return decision.kind === 'route' ? decision.faultWith : 'not a route';
+    };
+    expect(withRule({})).toEqual(['timeout', 'retries']);
+    expect(withRule({ timeout: '0s' })).toEqual(['retries']);
+    expect(withRule({ retries: { attempts: 0 } })).toEqual(['timeout']);
+    expect(withRule({ timeout: '0s', retries: { attempts: 0 } })).toBeUndefined();
+  });
 });

@@ -308,7 +308,10 @@ function decideRoute(vs: VirtualServiceInfo, index: number, rule: Record<string,
     decision.retries = policy;
   }
   if (fault && (fault.delay || fault.abort)) {
-    const combined = (['timeout', 'retries'] as const).filter((f) => rule[f] !== undefined && rule[f] !== null);
+    // Only a timeout or retries that take effect: `timeout: 0s` and `attempts: 0` turn them off.
+    const combined: ('timeout' | 'retries')[] = [];
+    if (decision.timeoutMs !== undefined) combined.push('timeout');
+    if (retries && typeof retries === 'object' && decision.retries.retries > 0) combined.push('retries');
     if (combined.length > 0) decision.faultWith = combined;
   }
   return decision;
