@@ -78,11 +78,11 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     });
     if (failFrom !== undefined && result.canaries.length === 0) {
       // Silently ignoring the flag would print a prediction the user believes includes a failed rollout.
-      const withCanary = await exercisesWithCanary(io.root);
+      const withCanary = await exerciseWithCanary(io.root);
       throw new UsageError(
         `--fail-from only changes a Flagger Canary's rollout, and ${target.name} renders no Canary.`,
-        withCanary.length > 0
-          ? `Drop --fail-from, or simulate a target with a Canary, e.g. npm run simulate -- ${withCanary[0]} --fail-from ${failFrom}.`
+        withCanary !== undefined
+          ? `Drop --fail-from, or simulate a target with a Canary, e.g. npm run simulate -- ${withCanary} --fail-from ${failFrom}.`
           : 'Drop --fail-from; no exercise in this repository defines a Flagger Canary.',
       );
     }
@@ -91,20 +91,17 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   });
 }
 
-/** Exercises whose own files declare a Flagger Canary (a cheap text scan, for the hint only). */
-async function exercisesWithCanary(root: string): Promise<string[]> {
-  const found: string[] = [];
+/** The first exercise whose own files declare a Flagger Canary, for the hint only. */
+async function exerciseWithCanary(root: string): Promise<string | undefined> {
   for (const exercise of await loadExercises(root).catch(() => [])) {
     const files = await readdir(join(root, exercise.dir)).catch(() => []);
     for (const file of files.filter((f) => /\.ya?ml$/.test(f))) {
       const text = await readFile(join(root, exercise.dir, file), 'utf8').catch(() => '');
-      if (/^kind:\s*Canary\s*$/m.test(text) && /^apiVersion:\s*flagger\.app\//m.test(text)) {
-        found.push(exercise.id);
-        break;
-      }
+      const { resources } = parseManifests(text, file);
+      if (resources.some((r) => r.object.kind === 'Canary' && String(r.object.apiVersion).startsWith('flagger.app/'))) return exercise.id;
     }
   }
-  return found;
+  return undefined;
 }
 
 runIfMain(import.meta.url, main);
