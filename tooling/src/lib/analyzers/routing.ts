@@ -122,24 +122,13 @@ function checkDestinationSubset(model: Model, out: Collector, { at, field, k, de
 }
 
 /**
- * What the weights of one route add up to: the first weight, the first negative one, whether a weight is
- * set but not a number, and the sum with unset weights counted as 0. `checkRouteRule` gathers it while it
- * reads each destination, so that the route is read once, and hands it over here; one tally serves every
- * rule in turn.
+ * The weights findings of a route, from what `checkRouteRule` gathered while it read each destination (so
+ * the route is read once): the first weight, the index of the first negative one (-1: none), whether a
+ * weight is set but not a number, and the sum with unset weights counted as 0. No list is built unless a
+ * message needs one.
  */
-interface WeightTally {
-  first: number | undefined;
-  negative: number;
-  notNumber: boolean;
-  sum: number;
-}
-
-const tally: WeightTally = { first: undefined, negative: -1, notNumber: false, sum: 0 };
-
-/** The weights findings of a route, from `tally` (no list built unless a message needs one). */
-function checkWeights(out: Collector, at: RuleAt, route: readonly unknown[]): void {
+function checkWeights(out: Collector, at: RuleAt, route: readonly unknown[], first: number | undefined, negative: number, notNumber: boolean, sum: number): void {
   const { vs } = at;
-  const { first, negative, notNumber, sum } = tally;
   if (negative >= 0) {
     out.add('vs-weights-invalid', vs, `${rulePointer(at)}/route/${negative}/weight`, `${ref(vs)} gives a destination the negative weight ${num(rec(route[negative])?.weight)}.`);
     return;
@@ -433,14 +422,7 @@ function checkRouteRule(model: Model, out: Collector, at: RuleAt, rule: Obj, reg
       sum += weight;
     }
   }
-  // `checkWeights` only when it has something to report, which it works out again from the tally.
-  if (negative >= 0 || (!notNumber && (route.length > 1 ? sum !== 100 : first !== undefined && first !== 100))) {
-    tally.first = first;
-    tally.negative = negative;
-    tally.notNumber = notNumber;
-    tally.sum = sum;
-    checkWeights(out, at, route);
-  }
+  checkWeights(out, at, route, first, negative, notNumber, sum);
   if (at.kind !== 'http') return;
   if (rule.mirror !== undefined) {
     const mirror = rec(rule.mirror);
