@@ -4,6 +4,7 @@
 import type { Finding } from '../findings.ts';
 import { resourceRef, type SourcedResource } from '../manifests.ts';
 import { ruleInfo, type RuleId } from './rules.ts';
+import { CLUSTER_DOMAIN, qualify } from '../hosts.ts';
 
 export type Obj = Record<string, unknown>;
 
@@ -68,17 +69,9 @@ export function selects(selector: Record<string, string>, labels: Record<string,
   return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
 }
 
-const CLUSTER_SUFFIX = '.svc.cluster.local';
+const CLUSTER_SUFFIX = `.${CLUSTER_DOMAIN}`;
 
-/**
- * The registry name Istio gives a VirtualService or DestinationRule host written in namespace `ns`
- * (pilot's ResolveShortnameToFQDN): a name without a dot gains `<ns>.svc.cluster.local`; anything with
- * a dot (`reviews.bookinfo` included) and `*` are taken literally, because Istio does no DNS search.
- */
-export function qualify(host: string, ns: string): string {
-  if (host === '*' || host.includes('.')) return host;
-  return `${host}.${ns}${CLUSTER_SUFFIX}`;
-}
+export { qualify };
 
 /**
  * The cluster-local FQDN a pod's DNS resolver reaches for `host` from namespace `ns` (the search path

@@ -2,8 +2,8 @@
 // VirtualServices, Gateways and Flagger Canaries, indexed by FQDN. Pure data in, data out.
 import type { KubeObject, SourcedResource } from '../manifests.ts';
 import { resourceRef } from '../manifests.ts';
+import { qualify } from '../hosts.ts';
 
-export const CLUSTER_DOMAIN = 'svc.cluster.local';
 
 export interface Workload {
   /** `Deployment ns/name` for messages. */
@@ -75,13 +75,9 @@ function nsOf(object: KubeObject): string {
   return object.metadata.namespace ?? 'default';
 }
 
-/**
- * Resolves a host as Istio does: a name without dots is short for `<name>.<namespace>.svc.cluster.local`
- * (namespace of the resource that names it); anything with a dot, or `*`, is taken as written.
- */
+/** A host resolved as Istio does (hosts.ts's `qualify`, the analyzers' rule too), in lower case. */
 export function fqdn(host: string, namespace: string): string {
-  if (host === '*' || host.includes('.')) return host.toLowerCase();
-  return `${host.toLowerCase()}.${namespace}.${CLUSTER_DOMAIN}`;
+  return qualify(host.toLowerCase(), namespace);
 }
 
 /** `*.example.com` style host matching; Istio allows a wildcard only as the leftmost label. */
