@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../tooling/src/cli/promote.ts';
-import { kustomizeBinary } from '../../tooling/src/lib/kustomize.ts';
+import { npmKustomizeBinary } from '../../tooling/src/lib/kustomize.ts';
 import { captureIo } from '../support/io.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
 
@@ -51,7 +51,7 @@ describe('temporary worktree cleanup', { timeout: 120_000 }, () => {
     const marker = join(repo.dir, 'rendering');
     const wrapper = join(repo.dir, 'slow-kustomize');
     // Records the directory being rendered (inside the temporary worktree), then holds the run there.
-    await writeFile(wrapper, `#!/bin/sh\nprintf '%s\\n' "$2" > '${marker}'\nsleep 60\nexec '${kustomizeBinary()}' "$@"\n`);
+    await writeFile(wrapper, `#!/bin/sh\nif [ "$1" = version ]; then exec '${npmKustomizeBinary()}' version; fi\nprintf '%s\\n' "$2" > '${marker}'\nsleep 60\nexec '${npmKustomizeBinary()}' "$@"\n`);
     await chmod(wrapper, 0o755);
     const before = await worktreePaths();
 

