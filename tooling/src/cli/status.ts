@@ -5,12 +5,14 @@ import { UsageError } from '../lib/errors.ts';
 import { createGitHub, DEFAULT_API_URL, type GitHubOptions } from '../lib/github.ts';
 import { tokenFrom } from '../lib/github.ts';
 import { repositoryOf } from '../lib/promote/apply.ts';
-import { clustersAt, promotionPullsFor, resolveBase, type PromotionPull } from '../lib/promote/state.ts';
+import { clustersAt, resolveBase, type PromotionPull } from '../lib/promote/state.ts';
+import { promotionPullsByCluster } from '../lib/pull-clusters.ts';
 
 const HELP = `Usage: npm run status [-- options]
 
 For each cluster, the exercise its pointer names on the base branch (read from origin, not from your
-checkout) and, when GITHUB_TOKEN (or GH_TOKEN) is set, any open promotion pull request for it.
+checkout) and, when GITHUB_TOKEN (or GH_TOKEN) is set, any open promotion pull request whose branch
+changes that cluster's pointer (by its branch name when origin no longer has the branch).
 
 Options:
       --base <branch>     branch to read (default: the default branch of origin)
@@ -50,7 +52,8 @@ export async function run(argv: string[], io: Io, deps: StatusDeps = {}): Promis
       const { owner, repo } = await repositoryOf(io.root, io.env);
       const gh = createGitHub({ token, owner, repo, baseUrl: io.env.GITHUB_API_URL || DEFAULT_API_URL, log: (l) => io.stderr(l), ...deps.github });
       const open = await gh.listOpenPulls();
-      pulls = new Map(clusters.map((c) => [c.name, promotionPullsFor(open, c.name)]));
+      // Matched by the pointer files each branch changes on origin, not by the scope in its name.
+      pulls = await promotionPullsByCluster(io.root, ref.commit, open, clusters.map((c) => c.name));
     }
 
     if (output === 'json') {
