@@ -7,6 +7,8 @@ import { tokenFrom } from '../lib/github.ts';
 import { repositoryOf } from '../lib/promote/apply.ts';
 import { clustersAt, resolveBase, type PromotionPull } from '../lib/promote/state.ts';
 import { promotionPullsByCluster } from '../lib/pull-clusters.ts';
+import { clusterDriftWarnings } from '../lib/origin-drift.ts';
+import { scanClusters } from '../lib/clusters.ts';
 
 const HELP = `Usage: npm run status [-- options]
 
@@ -45,6 +47,7 @@ export async function run(argv: string[], io: Io, deps: StatusDeps = {}): Promis
     const output = oneOf(values.output, ['text', 'json'] as const, '--output', 'text');
     const ref = await resolveBase(io.root, values.base, (l) => io.stderr(`warning: ${l}`));
     const clusters = await clustersAt(io.root, ref.commit);
+    for (const w of clusterDriftWarnings((await scanClusters(io.root)).clusters, clusters, `origin/${ref.base}`)) io.stderr(`warning: ${w}`);
 
     const token = tokenFrom(io.env);
     let pulls: Map<string, PromotionPull[]> | undefined;
