@@ -2,7 +2,7 @@
 // ServiceEntries and the hosts Flagger generates for a Canary), workloads and their pod templates, and
 // the host resolution Istio applies (dotless names in the referrer's namespace, dotted names literally).
 import type { Finding } from '../findings.ts';
-import { resourceRef, type SourcedResource } from '../manifests.ts';
+import { placeOf, resourceRef, type SourcedResource } from '../manifests.ts';
 import { ruleInfo, type RuleId } from './rules.ts';
 import { CLUSTER_DOMAIN, qualify } from '../hosts.ts';
 
@@ -560,8 +560,7 @@ export class Collector {
       finding: {
         rule,
         severity: info.severity,
-        file: owner.file,
-        line: owner.line,
+        ...placeOf(owner, pointer),
         resource: resourceRef(owner.object),
         pointer,
         message,
