@@ -3,7 +3,6 @@
 // from a plain scan: order, repeats, several Services behind one wildcard, and many matches in one rule set.
 import { describe, expect, it } from 'vitest';
 import { analyzeResources } from '../../tooling/src/lib/analyzers/index.ts';
-import { parseDuration } from '../../tooling/src/lib/analyzers/model.ts';
 import { parseManifests } from '../../tooling/src/lib/manifests.ts';
 
 function analyze(text: string) {
@@ -138,16 +137,5 @@ spec: { host: podinfo.test.svc.cluster.local }
       ['DestinationRule test/podinfo-primary', '/metadata/name'],
       ['DestinationRule test/mine', '/spec/host'],
     ]);
-  });
-});
-
-describe('parseDuration, asked again', () => {
-  it('gives the same answer for a duration it has seen, valid or not', () => {
-    for (let i = 0; i < 2; i++) {
-      expect(parseDuration('1m30s')).toBe(90_000);
-      expect(parseDuration('-1.5s')).toBe(-1500);
-      expect(parseDuration('+2ms')).toBe(2);
-      expect(parseDuration('7 seconds')).toBeUndefined();
-    }
   });
 });

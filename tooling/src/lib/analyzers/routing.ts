@@ -4,6 +4,7 @@ import type { SourcedResource } from '../manifests.ts';
 import {
   arr,
   clusterNamespace,
+  findSubset,
   hasLabels,
   hostsIntersect,
   labelsOf,
@@ -58,37 +59,26 @@ function verb(field: DestinationField): string {
   return field === 'route' ? 'routes to' : 'mirrors to';
 }
 
-/** A destination whose host resolved, for the port and subset checks. */
-interface ResolvedDestination {
-  at: RuleAt;
-  field: DestinationField;
-  k: number;
-  dest: Obj;
-  host: string;
-  fqdn: string;
-  entry: RegistryEntry;
-}
-
-// The checks of a destination are split so that none of the closures they use is in `checkDestination`
-// itself: a function with a closure allocates its variables' context on every call, and this one runs
-// for every destination of every VirtualService.
 function checkDestination(model: Model, out: Collector, at: RuleAt, dest: Obj, field: DestinationField, k: number): void {
   const host = dest.host;
   if (typeof host !== 'string' || host === '') return;
   const { vs, ns } = at;
   const found = model.lookup(host, ns);
-  if (!found.found) {
-    if (!found.outOfView) {
-      out.add('vs-host-not-found', vs, `${destinationPointer(at, field, k)}/host`, `${ref(vs)} ${verb(field)} host "${host}", which matches no Service or ServiceEntry (looked for ${found.fqdn}).${model.dnsOnlyHint(host, ns)}`);
-    }
-    return;
+  if (found.found) checkDestinationPort(out, at, field, k, dest, host, found.entry);
+  else if (!found.outOfView) {
+    out.add('vs-host-not-found', vs, `${destinationPointer(at, field, k)}/host`, `${ref(vs)} ${verb(field)} host "${host}", which ${notFound(found, ns)}.${model.dnsOnlyHint(host, ns)}`);
   }
-  const resolved: ResolvedDestination = { at, field, k, dest, host, fqdn: found.fqdn, entry: found.entry };
-  checkDestinationPort(out, resolved);
-  checkDestinationSubset(model, out, resolved);
+  checkDestinationSubset(model, out, at, field, k, dest, host, found);
 }
 
-function checkDestinationPort(out: Collector, { at, field, k, dest, host, entry }: ResolvedDestination): void {
+/** Why a host did not resolve: nothing defines it, or what defines it is not exported to the namespace. */
+export function notFound(found: Lookup & { found: false }, ns: string): string {
+  return found.hidden
+    ? `${ref(found.hidden.res)} defines (${found.fqdn}) but does not export to namespace ${ns} (exportTo)`
+    : `matches no Service or ServiceEntry (looked for ${found.fqdn})`;
+}
+
+function checkDestinationPort(out: Collector, at: RuleAt, field: DestinationField, k: number, dest: Obj, host: string, entry: RegistryEntry): void {
   const { vs } = at;
   const port = num(rec(dest.port)?.number);
   if (entry.kind === 'canary' || entry.ports.length === 0) return;
@@ -109,14 +99,19 @@ function checkDestinationPort(out: Collector, { at, field, k, dest, host, entry 
   }
 }
 
-function checkDestinationSubset(model: Model, out: Collector, { at, field, k, dest, host, fqdn }: ResolvedDestination): void {
+/**
+ * The subset a destination names is in the DestinationRules a client in the VirtualService's namespace gets
+ * for its host (the same choice the simulator makes). Judged whether or not the host resolved, as istioctl
+ * does, unless nothing about the host is rendered: then its DestinationRule lives in another unit.
+ */
+function checkDestinationSubset(model: Model, out: Collector, at: RuleAt, field: DestinationField, k: number, dest: Obj, host: string, found: Lookup): void {
   const subset = str(dest.subset);
   if (subset === undefined) return;
-  const { vs } = at;
-  const rules = model.destinationRulesFor(fqdn);
-  const defined = rules.some((dr) => arr(specOf(dr).subsets).some((s) => str(rec(s)?.name) === subset));
-  if (!defined) {
-    const where = rules.length === 0 ? 'no DestinationRule exists for that host' : `${rules.map(ref).join(', ')} defines no such subset`;
+  const { vs, ns } = at;
+  const rules = model.destinationRulesFor(found.fqdn, ns);
+  if (rules.length === 0 && !found.found && found.outOfView) return;
+  if (findSubset(rules, subset) === undefined) {
+    const where = rules.length === 0 ? `no DestinationRule for ${found.fqdn} applies in namespace ${ns}` : `${rules.map(ref).join(', ')} defines no such subset`;
     out.add('vs-subset-not-found', vs, `${destinationPointer(at, field, k)}/subset`, `${ref(vs)} ${verb(field)} subset "${subset}" of "${host}", but ${where}.`);
   }
 }
@@ -590,7 +585,7 @@ function checkDestinationRules(model: Model, out: Collector): void {
     if (sameHost) sameHost.push(dr);
     else byHost.set(found.fqdn, [dr]);
     if (!found.found) {
-      if (!found.outOfView) out.add('dr-host-not-found', dr, '/spec/host', `${ref(dr)} is for host "${host}", which matches no Service or ServiceEntry (looked for ${found.fqdn}).${model.dnsOnlyHint(host, nsOf(dr))}`);
+      if (!found.outOfView) out.add('dr-host-not-found', dr, '/spec/host', `${ref(dr)} is for host "${host}", which ${notFound(found, nsOf(dr))}.${model.dnsOnlyHint(host, nsOf(dr))}`);
     }
     const subsets = arr(spec.subsets);
     for (let k = 0; k < subsets.length; k++) {
