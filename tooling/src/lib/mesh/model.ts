@@ -4,7 +4,7 @@
 import type { SourcedResource } from '../manifests.ts';
 import { clusterNamespace, dnsQualify, qualify, serviceFqdn, spansNamespaces, wildcardMatches } from './hosts.ts';
 import { indexDestinationRules } from './destination-rules.ts';
-import { arr, isWorkloadKind, labelsOf, nameOf, nsOf, num, rec, selects, specOf, str, workloadOf, type Workload } from './objects.ts';
+import { arr, endpointLabels, isWorkloadKind, labelsOf, nameOf, nsOf, num, rec, selects, specOf, str, workloadOf, type Workload } from './objects.ts';
 import { exportScope, PUBLIC, serviceScope, visibleIn, type Visibility } from './visibility.ts';
 
 export interface ServicePort {
@@ -45,8 +45,11 @@ export interface Model {
   serviceEntries: { res: SourcedResource; hosts: string[]; ports: ServicePort[] }[];
   /** Flagger Canary -> the service name it generates (`spec.service.name` or the target's name). */
   canaryService: (canary: SourcedResource) => string;
-  /** How a host written in namespace `ns` resolves for a client there, with visibility; answers are shared. */
-  lookup: (host: string, ns: string) => Lookup;
+  /**
+   * How a host written in namespace `ns` resolves, for clients in `clients` (default: `ns` itself; `*`
+   * stands for every namespace, which only a host exported everywhere serves). Answers are shared.
+   */
+  lookup: (host: string, ns: string, clients?: readonly string[]) => Lookup;
   /** The registry entries (by FQDN) whose names a host pattern such as `*.bookinfo.svc.cluster.local` covers. */
   covered: (pattern: string) => readonly [string, RegistryEntry][];
   /** The DestinationRules a client in `clientNs` gets for `fqdn` (see destination-rules.ts); rules for one host merge. */
@@ -71,7 +74,11 @@ function portsOf(value: unknown): ServicePort[] {
   });
 }
 
-const HOST_SOURCE_KINDS = new Set(['Service', 'ServiceEntry', 'Canary', 'Namespace']);
+/**
+ * What shows that a unit renders a namespace's hosts, beside workloads. A DestinationRule counts: a file of
+ * DestinationRules is judged on its own, as istioctl does; a VirtualService alone (a routing fragment) does not.
+ */
+const HOST_SOURCE_KINDS = new Set(['Service', 'ServiceEntry', 'Canary', 'Namespace', 'DestinationRule']);
 
 /** Flagger Canary -> the service name it generates (`spec.service.name`, else the target's name). */
 export function canaryService(canary: SourcedResource): string {
@@ -114,6 +121,8 @@ export function buildModel(resources: SourcedResource[]): Model {
     if (workload || HOST_SOURCE_KINDS.has(kind)) hostNamespaces.add(nsOf(res));
   }
   if (inDefault) namespaces.add('default');
+  const nodeLabels = new Map(byKind('Node').map((n) => [nameOf(n), labelsOf(n.object.metadata.labels)]));
+  for (const w of workloads) w.endpointLabels = endpointLabels(w, nodeLabels);
 
   const registry = new Map<string, RegistryEntry>();
   for (const res of byKind('Service')) {
@@ -155,11 +164,12 @@ export function buildModel(resources: SourcedResource[]): Model {
     return entries;
   };
 
-  const resolve = (fqdn: string, ns: string): Lookup => {
-    const own = fqdn.includes('*') ? covered(fqdn).find(([, e]) => visibleIn(e.scope, ns))?.[1] : registry.get(fqdn);
-    if (own && visibleIn(own.scope, ns)) return { found: true, entry: own, fqdn };
+  const resolve = (fqdn: string, clients: readonly string[]): Lookup => {
+    const sees = (scope: Visibility): boolean => scope.all || clients.some((c) => visibleIn(scope, c));
+    const own = fqdn.includes('*') ? covered(fqdn).find(([, e]) => sees(e.scope))?.[1] : registry.get(fqdn);
+    if (own && sees(own.scope)) return { found: true, entry: own, fqdn };
     // A ServiceEntry host covers the name (`*.example.com` covers `api.example.com`), if the client sees it.
-    const se = seHosts.find((h) => visibleIn(h.entry.scope, ns) && wildcardMatches(h.fqdn, fqdn));
+    const se = seHosts.find((h) => sees(h.entry.scope) && wildcardMatches(h.fqdn, fqdn));
     if (se) return { found: true, entry: se.entry, fqdn };
     const hidden = own ?? seHosts.find((h) => wildcardMatches(h.fqdn, fqdn))?.entry;
     if (hidden) return { found: false, fqdn, outOfView: false, hidden };
@@ -170,11 +180,11 @@ export function buildModel(resources: SourcedResource[]): Model {
     return { found: false, fqdn, outOfView };
   };
   const lookups = new Map<string, Lookup>();
-  const lookup = (host: string, ns: string): Lookup => {
-    const key = `${ns}\n${host}`;
+  const lookup = (host: string, ns: string, clients: readonly string[] = [ns]): Lookup => {
+    const key = `${ns}\n${host}\n${clients.join(',')}`;
     let found = lookups.get(key);
     if (!found) {
-      found = resolve(qualify(host, ns), ns);
+      found = resolve(qualify(host, ns), clients);
       lookups.set(key, found);
     }
     return found;

@@ -73,6 +73,11 @@ export interface Workload {
   podSpec: Obj;
   /** JSON pointer to the pod template (`/spec/template`), or `` for a bare Pod. */
   templatePointer: string;
+  /**
+   * The labels its endpoints carry in Istio's registry: the pod labels plus those istiod adds from the pod's
+   * Node (pilot's AugmentLabels): `kubernetes.io/hostname`, and the Node's region, zone and subzone.
+   */
+  endpointLabels: Record<string, string>;
   /** Pods it runs when converged: `spec.replicas` (default 1), 1 for a Pod, Job or CronJob; a DaemonSet counts 1. */
   replicas: number;
 }
@@ -93,15 +98,31 @@ export function workloadOf(res: SourcedResource): Workload | undefined {
     template = rec(spec.template);
     templatePointer = '/spec/template';
   }
+  const podLabels = labelsOf(rec(template?.metadata)?.labels);
   const replicas = spec.replicas === undefined ? 1 : Number(spec.replicas);
   return {
     res,
     kind: o.kind,
     ns: nsOf(res),
     name: nameOf(res),
-    podLabels: labelsOf(rec(template?.metadata)?.labels),
+    podLabels,
+    endpointLabels: podLabels,
     podSpec: rec(template?.spec) ?? {},
     templatePointer,
     replicas: Number.isFinite(replicas) && replicas > 0 ? replicas : 0,
   };
+}
+
+/** Node labels istiod copies onto the endpoints of the pods that run there (the pod's locality). */
+const LOCALITY_LABELS = ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone'];
+
+/** `podLabels` with what istiod adds from the pod's Node (`nodeLabels` by Node name); see `Workload.endpointLabels`. */
+export function endpointLabels(w: Workload, nodeLabels: ReadonlyMap<string, Record<string, string>>): Record<string, string> {
+  const node = str(w.podSpec.nodeName);
+  if (!node) return w.podLabels;
+  const out = { ...w.podLabels };
+  const labels = nodeLabels.get(node) ?? {};
+  for (const key of LOCALITY_LABELS) if (labels[key]) out[key] = labels[key];
+  out['kubernetes.io/hostname'] = node;
+  return out;
 }
