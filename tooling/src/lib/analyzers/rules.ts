@@ -278,7 +278,7 @@ export const RULES = [
     severity: 'warning',
     category: 'workloads',
     istio: 'IST0102',
-    summary: 'A Namespace with workloads has neither `istio-injection: enabled` nor an `istio.io/rev` label.',
+    summary: 'A Namespace has neither an `istio-injection` nor an `istio.io/rev` label, and the injector does not inject by default.',
     hint: 'Label the Namespace `istio-injection: enabled` (or `istio.io/rev: <revision>`); use `disabled` to opt out on purpose.',
   },
   // The silencing annotations themselves
