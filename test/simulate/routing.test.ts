@@ -71,6 +71,9 @@ describe('string matching', () => {
     expect(stringMatches({ regex: 'ja.*' }, 'jason')).toBe(true);
     expect(stringMatches({ regex: 'ja' }, 'jason')).toBe(false);
     expect(stringMatches({ regex: '(?i)JASON' }, 'jason')).toBe(true);
+    // RE2 syntax JavaScript lacks, as Envoy runs it.
+    expect(stringMatches({ regex: '[[:alpha:]]+\\pN' }, 'jason1')).toBe(true);
+    expect(stringMatches({ regex: '(?P<user>ja)son' }, 'jason')).toBe(true);
     expect(stringMatches({ exact: 'x' }, undefined)).toBe(false);
   });
 

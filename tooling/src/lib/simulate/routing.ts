@@ -1,5 +1,6 @@
 // Istio HTTP routing as the VirtualService reference documents it: the first rule whose match applies
 // wins, destinations split by weight, faults, timeout and retries. One hop, no recursion: engine.ts chains hops.
+import { RE2JS } from 're2js';
 import { ToolkitError } from '../errors.ts';
 import { findSubset, labelsOf, parseDuration, visibleIn, wildcardMatches } from '../mesh/index.ts';
 import { fqdn, labelsInclude, type Mesh, type VirtualServiceInfo, type Workload } from './mesh.ts';
@@ -86,20 +87,17 @@ function duration(vs: VirtualServiceInfo, where: string, value: unknown): number
   return ms;
 }
 
-const regexCache = new Map<string, RegExp>();
+const regexCache = new Map<string, RE2JS>();
 
-/** RE2 full-match semantics: the whole value must match, as Envoy's safe_regex does. */
-export function fullMatchRegex(pattern: string, ignoreCase = false): RegExp {
+/**
+ * A regex as Envoy runs it: RE2 (re2js, the engine the analyzers check with), matched against the whole
+ * value as Envoy's safe_regex does. Throws Go's error text for a pattern RE2 rejects.
+ */
+export function fullMatchRegex(pattern: string, ignoreCase = false): RE2JS {
   const key = `${ignoreCase ? 'i' : ''}:${pattern}`;
   let re = regexCache.get(key);
   if (!re) {
-    let source = pattern;
-    let flags = 'u';
-    if (source.startsWith('(?i)')) {
-      source = source.slice(4);
-      flags += 'i';
-    } else if (ignoreCase) flags += 'i';
-    re = new RegExp(`^(?:${source})$`, flags);
+    re = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
     regexCache.set(key, re);
   }
   return re;
@@ -118,7 +116,7 @@ export function stringMatches(match: StringMatch | null | undefined, value: stri
   const v = ignoreCase ? value.toLowerCase() : value;
   if (match.exact !== undefined) return v === (ignoreCase ? String(match.exact).toLowerCase() : String(match.exact));
   if (match.prefix !== undefined) return v.startsWith(ignoreCase ? String(match.prefix).toLowerCase() : String(match.prefix));
-  if (match.regex !== undefined) return fullMatchRegex(String(match.regex), ignoreCase).test(value);
+  if (match.regex !== undefined) return fullMatchRegex(String(match.regex), ignoreCase).matches(value);
   return true;
 }
 
