@@ -14,7 +14,6 @@ import {
   specOf,
   str,
   type Collector,
-  type Lookup,
   type Model,
   type Obj,
   type Workload,
@@ -24,8 +23,10 @@ import {
  * The pods a DestinationRule's subsets choose from, for a host: those of the host's own Service, or of every
  * Service a wildcard host covers; undefined when no such Service has a selector (the pods are not ours to judge).
  */
-function hostPods(model: Model, found: Lookup): readonly Workload[] | undefined {
-  const candidates = found.fqdn.includes('*') ? model.covered(found.fqdn) : found.found ? [[found.fqdn, found.entry] as const] : [];
+function hostPods(model: Model, fqdn: string): readonly Workload[] | undefined {
+  // Whoever sees them: the pods are the same for every client that gets the rule.
+  const entry = model.registry.get(fqdn);
+  const candidates = fqdn.includes('*') ? model.covered(fqdn) : entry ? [[fqdn, entry] as const] : [];
   const services = candidates.flatMap(([fqdn, entry]) => (entry.kind === 'service' && entry.selector ? [{ ns: clusterNamespace(fqdn), selector: entry.selector }] : []));
   if (services.length === 0) return undefined;
   const chosen = new Set(services.flatMap((svc) => (svc.ns === undefined ? [] : model.selectedPods(svc.ns, svc.selector))));
@@ -67,7 +68,7 @@ export function checkDestinationRules(model: Model, out: Collector): void {
     if (!found.found && !found.outOfView) {
       out.add('dr-host-not-found', dr, '/spec/host', `${ref(dr)} is for host "${host}", which ${notFound(found, ns)}.${model.dnsOnlyHint(host, ns)}`);
     }
-    const pods = found.found || found.fqdn.includes('*') ? hostPods(model, found) : undefined;
+    const pods = hostPods(model, found.fqdn);
     arr(spec.subsets).forEach((raw, k) => {
       const subset = rec(raw) ?? {};
       if (!hasLabels(subset.labels)) {
