@@ -2,7 +2,7 @@
 // folders of clusters/<name>/ only. A hand-copied cluster keeps the paths of the one it was copied from, renders
 // and validates, and yet its engine would sync the other cluster's pointer: promoting it changes nothing there.
 import type { Finding } from '../findings.ts';
-import { resourceRef, type SourcedResource } from '../manifests.ts';
+import { placeOf, resourceRef, type SourcedResource } from '../manifests.ts';
 import type { RenderedUnit } from '../analyzers/types.ts';
 
 const CLUSTER_OF_SOURCE = /^clusters\/([^/]+)(?:\/|$)/;
@@ -41,8 +41,7 @@ export function checkClusterPaths(unit: Pick<RenderedUnit, 'source' | 'resources
       findings.push({
         rule: 'cluster-path-mismatch',
         severity: 'error',
-        file: r.file,
-        ...(unit.source === r.file ? { line: r.line } : {}),
+        ...placeOf(r, pointer),
         resource: resourceRef(r.object),
         pointer,
         message: `Cluster ${own} syncs ${path}, a folder of cluster ${other}: its engine would follow ${other}'s pointer, so promoting ${own} changes nothing on it.`,
