@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import yaml from 'js-yaml';
-import { fakeGitHub, tempRepo, type FakeGitHub, type TempRepo } from './support.ts';
-import { startFakeGitHub, type FakeGitHub as PromoteGitHub } from '../helpers/fake-github.ts';
+import { tempRepo, type TempRepo } from './support.ts';
+import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -86,7 +86,7 @@ describe('validate.yml steps, against this repository', () => {
 
 describe('post-merge.yml step, against a temporary repository', () => {
   let repo: TempRepo;
-  let github: FakeGitHub;
+  let github: GitHubStandIn;
   afterEach(async () => {
     repo?.remove();
     await github?.close();
@@ -106,7 +106,7 @@ describe('post-merge.yml step, against a temporary repository', () => {
     symlinkSync(join(ROOT, 'node_modules'), join(repo.dir, 'node_modules'));
     appendFileSync(join(repo.dir, '.git/info/exclude'), 'package.json\nnode_modules\n');
 
-    github = await fakeGitHub();
+    github = await startGitHubStandIn({ owner: 'owner', repo: 'repo', token: 'ghs_steptoken' });
     github.pullsByCommit.set(after, [{ number: 12, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: after }]);
     const summary = join(repo.dir, '.git', 'step-summary.md');
     const env = {
@@ -181,7 +181,7 @@ describe('validate.yml "List changed files", in a temporary repository', () => {
 
 describe('promote.yml steps, against a repository with a bare origin and a GitHub API on 127.0.0.1', () => {
   let repo: TestRepo | undefined;
-  let github: PromoteGitHub | undefined;
+  let github: GitHubStandIn | undefined;
   let temp = '';
   afterEach(async () => {
     await github?.close();
@@ -196,7 +196,7 @@ describe('promote.yml steps, against a repository with a bare origin and a GitHu
 
   it('promotes, reads the pushed branch from the JSON output and dispatches validate.yml on it, the token only in env', async () => {
     repo = await createTestRepo();
-    github = await startFakeGitHub();
+    github = await startGitHubStandIn();
     temp = mkdtempSync(join(tmpdir(), 'ci-promote-'));
     // The clone gets this project's promote script and dependencies, untracked, as the workflow's checkout has them.
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { $ } from 'zx';
-import { ToolkitError } from './errors.ts';
+import { ToolkitError, UsageError } from './errors.ts';
 
 export class GitError extends ToolkitError {
   readonly stderr: string;
@@ -15,6 +15,16 @@ export class GitError extends ToolkitError {
     this.name = 'GitError';
     this.stderr = stderr;
   }
+}
+
+const BRANCH_NAME = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]{1,200}(?<![./])$/;
+
+/** A branch name safe to hand to git and to GitHub's API; a UsageError naming `what` otherwise. */
+export function checkBranchName(name: string, what: string): string {
+  if (!BRANCH_NAME.test(name) || name.endsWith('.lock')) {
+    throw new UsageError(`Invalid ${what} ${JSON.stringify(name)}.`, 'Branch names are letters, digits, ".", "_", "-" and "/".');
+  }
+  return name;
 }
 
 /** Removes credentials from text that may contain remote URLs (`https://user:token@host/...`) and known secrets. */

@@ -5,10 +5,10 @@ import { scanClusters } from '../clusters.ts';
 import { loadExercises } from '../exercises.ts';
 import { ToolkitError, NotFoundError, UsageError } from '../errors.ts';
 import {
-  commitFiles, commitInfo, fetchBranch, git, isAncestor, isGitRepo, listWorktrees, parseRemoteUrl, pushWithLease,
+  checkBranchName, commitFiles, commitInfo, fetchBranch, git, isAncestor, isGitRepo, listWorktrees, pushWithLease,
   remoteDefaultBranch, remoteUrl, revParse, setBranch, withWorktree,
 } from '../git.ts';
-import { createGitHub, parseRepository, tokenFrom, DEFAULT_API_URL, GitHubApiError, type GitHub, type GitHubOptions, type PullRequest } from '../github.ts';
+import { gitHubFromEnv, permissionText, sameText, tokenFrom, GitHubApiError, type GitHub, type GitHubOptions, type PullRequest } from '../github.ts';
 import { finishPlan } from './body.ts';
 import { formatFinding, runGate, type GateResult } from './gate.ts';
 import { buildPlan, chooseExercise, labelsFor, movedClusters, selectClusters, unchangedClusters, type Plan } from './plan.ts';
@@ -52,6 +52,8 @@ export interface PromoteResult {
   pushed: boolean;
   plan?: Plan;
   gate?: GateResult;
+  /** What did not go as asked but does not fail the promotion (a label, a draft). */
+  warnings: string[];
 }
 
 /** Raised when the branch was pushed but the pull request could not be opened or updated. */
@@ -93,37 +95,11 @@ export function failureReport(error: unknown): { error: string; hint: string | n
   return report;
 }
 
-const BRANCH_NAME = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]{1,200}(?<![./])$/;
 
-/** owner/repo from GITHUB_REPOSITORY, else from the origin remote URL. */
-export async function repositoryOf(root: string, env: NodeJS.ProcessEnv): Promise<{ owner: string; repo: string }> {
-  const fromEnv = env.GITHUB_REPOSITORY?.trim();
-  if (fromEnv) {
-    return parseRepository(fromEnv);
-  }
-  const url = await remoteUrl(root, 'origin');
-  const parsed = url ? parseRemoteUrl(url) : undefined;
-  if (!parsed) {
-    throw new ToolkitError('Cannot tell which GitHub repository to open the pull request in: the origin remote is not a GitHub URL.',
-      { hint: 'Set GITHUB_REPOSITORY=owner/repo.' });
-  }
-  return parsed;
-}
-
-export function checkBranchName(name: string, what: string): string {
-  if (!BRANCH_NAME.test(name) || name.endsWith('.lock')) {
-    throw new UsageError(`Invalid ${what} ${JSON.stringify(name)}.`, 'Branch names are letters, digits, ".", "_", "-" and "/".');
-  }
-  return name;
-}
 
 function commitMessage(plan: Plan): string {
   const moves = movedClusters(plan).map((c) => `- ${c.name}: ${c.before} -> ${c.after} (${c.file})`);
   return `${plan.title}\n\n${moves.join('\n')}\n`;
-}
-
-function normalize(text: string): string {
-  return text.replace(/\r\n/g, '\n').trimEnd();
 }
 
 /**
@@ -165,13 +141,65 @@ async function sameChange(root: string, remote: string, commit: string, baseComm
   return remoteParent === baseCommit && (await tree(remote)) === (await tree(commit));
 }
 
-async function syncPull(gh: GitHub, plan: Plan, progress: (l: string) => void): Promise<{ pr: PullRequest; action: Action }> {
+const LABEL_COLOR = '0e8a16';
+const LABEL_DESCRIPTION = 'Moves a cluster to a workshop exercise (npm run promote)';
+
+/** Why a label could not be put on the pull request, naming the missing permission when GitHub said which. */
+function labelWarning(labels: readonly string[], error: unknown): string {
+  const e = error instanceof GitHubApiError ? error : undefined;
+  const need = e?.acceptedPermissions.length ? `the token needs ${e.acceptedPermissions.map(permissionText).join(', or ')}` : (e?.hint ?? String(error));
+  return `could not label the pull request ${labels.map((l) => `"${l}"`).join(', ')}: ${e ? e.message : String(error)}; ${need}. `
+    + 'The pull request is open; add the label by hand, or grant the permission and run again (docs/workflows.md).';
+}
+
+/**
+ * Puts the labels the pull request lacks on it. Each label is created first where the token may (creating
+ * needs `issues: write`), so the add call never creates one; a label problem is a warning, never a failure.
+ */
+async function labelPull(gh: GitHub, number: number, labels: readonly string[], have: readonly string[]): Promise<{ added: string[]; warnings: string[] }> {
+  const missing = labels.filter((l) => !have.some((h) => h.toLowerCase() === l.toLowerCase()));
+  const warnings: string[] = [];
+  const usable: string[] = [];
+  for (const label of missing) {
+    try {
+      await gh.ensureLabel(label, LABEL_COLOR, LABEL_DESCRIPTION);
+      usable.push(label);
+    } catch (error) {
+      warnings.push(labelWarning([label], error));
+    }
+  }
+  if (usable.length === 0) return { added: [], warnings };
+  try {
+    await gh.addLabels(number, usable);
+    return { added: usable, warnings };
+  } catch (error) {
+    return { added: [], warnings: [...warnings, labelWarning(usable, error)] };
+  }
+}
+
+async function openPull(gh: GitHub, plan: Plan, warn: (w: string) => void): Promise<PullRequest> {
+  const input = { head: plan.branch, base: plan.base, title: plan.title, body: plan.body, draft: plan.draft };
+  try {
+    return await gh.createPull(input);
+  } catch (error) {
+    if (!(plan.draft && error instanceof GitHubApiError && error.draftUnsupported)) throw error;
+    warn('this repository\'s plan has no draft pull requests; opened it as a normal pull request instead.');
+    return gh.createPull({ ...input, draft: false });
+  }
+}
+
+async function syncPull(gh: GitHub, plan: Plan, progress: (l: string) => void): Promise<{ pr: PullRequest; action: Action; warnings: string[] }> {
+  const warnings: string[] = [];
+  const warn = (w: string) => {
+    warnings.push(w);
+    progress(`warning: ${w}`);
+  };
   let existing = await gh.findOpenPullByHead(plan.branch);
   let created: PullRequest | undefined;
   if (!existing) {
     try {
       progress(`Opening a pull request for ${plan.branch} into ${plan.base}`);
-      created = await gh.createPull({ head: plan.branch, base: plan.base, title: plan.title, body: plan.body, draft: plan.draft });
+      created = await openPull(gh, plan, warn);
     } catch (error) {
       if (!(error instanceof GitHubApiError && error.alreadyExists)) throw error;
       progress('GitHub says a pull request for this branch already exists; updating it instead.');
@@ -180,23 +208,27 @@ async function syncPull(gh: GitHub, plan: Plan, progress: (l: string) => void): 
     }
   }
   if (created) {
-    await gh.addLabels(created.number, plan.labels);
-    return { pr: { ...created, labels: plan.labels }, action: 'created' };
+    const labelled = await labelPull(gh, created.number, plan.labels, created.labels);
+    labelled.warnings.forEach(warn);
+    return { pr: { ...created, labels: [...created.labels, ...labelled.added] }, action: 'created', warnings };
   }
   const pr = existing as PullRequest;
   const patch: { title?: string; body?: string; base?: string } = {};
   if (pr.title !== plan.title) patch.title = plan.title;
-  if (normalize(pr.body) !== normalize(plan.body)) patch.body = plan.body;
+  if (!sameText(pr.body, plan.body)) patch.body = plan.body;
   if (pr.base !== plan.base) patch.base = plan.base;
-  const missing = plan.labels.filter((l) => !pr.labels.some((have) => have.toLowerCase() === l.toLowerCase()));
   let updated = pr;
   if (Object.keys(patch).length > 0) {
     progress(`Updating pull request #${pr.number} (${Object.keys(patch).join(', ')})`);
     updated = await gh.updatePull(pr.number, patch);
   }
-  if (missing.length > 0) await gh.addLabels(pr.number, missing);
-  const changed = Object.keys(patch).length > 0 || missing.length > 0;
-  return { pr: updated, action: changed ? 'updated' : 'unchanged' };
+  if (plan.draft && !pr.draft) {
+    warn(`pull request #${pr.number} is already open and not a draft; GitHub's REST API cannot make it one: use "Convert to draft" on its page.`);
+  }
+  const labelled = await labelPull(gh, pr.number, plan.labels, pr.labels);
+  labelled.warnings.forEach(warn);
+  const changed = Object.keys(patch).length > 0 || labelled.added.length > 0;
+  return { pr: { ...updated, labels: [...updated.labels, ...labelled.added] }, action: changed ? 'updated' : 'unchanged', warnings };
 }
 
 /** The whole promotion. Throws ToolkitErrors with hints; the worktree is gone whenever this returns or throws. */
@@ -220,11 +252,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
     throw new ToolkitError('The repository has no `origin` remote to promote from.', { hint: 'Add it with `git remote add origin <url>`.' });
   }
 
-  let gh: GitHub | undefined;
-  if (mode === 'run') {
-    const { owner, repo } = await repositoryOf(req.root, env);
-    gh = createGitHub({ token: token as string, owner, repo, baseUrl: env.GITHUB_API_URL || DEFAULT_API_URL, log: progress, ...req.github });
-  }
+  const gh = mode === 'run' ? await gitHubFromEnv({ root: req.root, env, log: progress, overrides: req.github }) : undefined;
   // Asking the API first also checks the token and repository before anything is pushed (401/404 fail here).
   const base = req.base ?? (gh ? await gh.getDefaultBranch() : await remoteDefaultBranch(req.root, 'origin'));
   if (!base) throw new ToolkitError('Cannot tell the default branch of origin.', { hint: 'Pass --base <branch>.' });
@@ -246,7 +274,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
     const summary = { exercise: exercise.id, clusters: clusterNames, moved, branch: draft.branch };
     if (draft.noop) {
       progress(`${clusterNames.join(', ')} already point${clusterNames.length === 1 ? 's' : ''} at ${exercise.id} on ${base}; nothing to do.`);
-      return { ...summary, action: 'noop', pushed: false };
+      return { ...summary, action: 'noop', pushed: false, warnings: [] };
     }
     const already = unchangedClusters(draft).map((c) => c.name);
     if (already.length > 0) progress(`${already.join(', ')} already point${already.length === 1 ? 's' : ''} at ${exercise.id}; not moving ${already.length === 1 ? 'it' : 'them'}.`);
@@ -262,14 +290,14 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
         hint: `Fix the findings above in exercises/${exercise.id}, then run the promotion again.`,
       });
     }
-    if (mode === 'dry-run') return { ...summary, action: 'dry-run', pushed: false, plan, gate };
+    if (mode === 'dry-run') return { ...summary, action: 'dry-run', pushed: false, plan, gate, warnings: [] };
 
     const commit = await commitFiles(wt, movedClusters(plan).map((c) => c.file), commitMessage(plan), env);
     if (mode === 'local') {
       // Checked again just before writing: the user may have switched branches while validation ran.
       await checkLocalBranch(req.root, plan.branch, baseCommit, req.force ?? false);
       await setBranch(req.root, plan.branch, commit);
-      return { ...summary, action: 'local', pushed: false, commit, plan, gate };
+      return { ...summary, action: 'local', pushed: false, commit, plan, gate, warnings: [] };
     }
 
     const github = gh as GitHub;
@@ -285,8 +313,8 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
       pushed = true;
     }
     try {
-      const { pr, action } = await syncPull(github, plan, progress);
-      return { ...summary, action, url: pr.url, number: pr.number, commit: head, pushed, plan, gate };
+      const { pr, action, warnings } = await syncPull(github, plan, progress);
+      return { ...summary, action, url: pr.url, number: pr.number, commit: head, pushed, plan, gate, warnings };
     } catch (error) {
       throw new PromotionIncompleteError(plan.branch, error, pushed);
     }

@@ -3,10 +3,9 @@
 import yaml from 'js-yaml';
 import { CLUSTER_NAME, pointerFileOf } from '../clusters.ts';
 import { ToolkitError } from '../errors.ts';
-import { fetchBranch, listTree, logOfFile, remoteDefaultBranch, revParse, showFile } from '../git.ts';
+import { checkBranchName, fetchBranch, listTree, logOfFile, remoteDefaultBranch, revParse, showFile } from '../git.ts';
 import type { PullRequest } from '../github.ts';
 import { readPointer } from '../rewriters/pointer.ts';
-import { checkBranchName } from './apply.ts';
 
 export interface ClusterState {
   name: string;
