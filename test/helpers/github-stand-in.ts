@@ -46,6 +46,8 @@ export interface Failure {
   headers?: Record<string, string>;
   /** A whole JSON answer instead of `{ message, documentation_url }`, e.g. an empty list with status 200. */
   body?: unknown;
+  /** Do the work first, then answer `status`: a write whose answer was lost (a 502 from a proxy after the commit). */
+  afterEffect?: boolean;
 }
 
 /** A fine-grained permission level, as GitHub names them for GITHUB_TOKEN and GitHub Apps. */
@@ -369,6 +371,7 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
       state.violations.push(...problems);
       const answer = ((): Answer => {
         const failure = failures.find((f) => f.times > 0 && (!f.match || f.match(method, path)));
+        if (failure?.afterEffect) route(method, path, query, body as Record<string, unknown> | undefined);
         if (failure) {
           failure.times--;
           const message = failure.message ?? ({ 401: 'Bad credentials', 403: 'Resource not accessible by integration', 404: 'Not Found', 422: 'Validation Failed' } as Record<number, string>)[failure.status] ?? 'Server Error';

@@ -98,7 +98,7 @@ export interface GitHub {
   findOpenPullByHead(branch: string): Promise<PullRequest | undefined>;
   listOpenPulls(): Promise<PullRequest[]>;
   createPull(input: { head: string; base: string; title: string; body: string; draft?: boolean }): Promise<PullRequest>;
-  updatePull(number: number, input: { title?: string; body?: string; base?: string }): Promise<PullRequest>;
+  updatePull(number: number, input: { title?: string; body?: string; base?: string; state?: 'open' | 'closed' }): Promise<PullRequest>;
   /**
    * Adds labels to an issue or PR. GitHub creates a label that does not exist yet, which needs the
    * issues permission; call ensureLabel first so the add itself never creates one.

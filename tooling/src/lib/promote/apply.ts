@@ -5,9 +5,10 @@ import { scanClusters } from '../clusters.ts';
 import { loadExercises } from '../exercises.ts';
 import { ToolkitError, NotFoundError, UsageError } from '../errors.ts';
 import {
-  checkBranchName, commitFiles, commitInfo, fetchBranch, git, isAncestor, isGitRepo, listWorktrees, pushWithLease,
-  remoteDefaultBranch, remoteUrl, revParse, setBranch, withWorktree,
+  changedUnder, checkBranchName, commitFiles, commitInfo, deleteRemoteBranch, fetchBranch, git, isAncestor, isGitRepo, pushWithLease,
+  remoteDefaultBranch, remoteUrl, revParse, setBranch,
 } from '../git.ts';
+import { listWorktrees, withWorktree } from '../worktree.ts';
 import { gitHubFromEnv, permissionText, sameText, tokenFrom, GitHubApiError, type GitHub, type GitHubOptions, type PullRequest } from '../github.ts';
 import { finishPlan } from './body.ts';
 import { formatFinding, runGate, type GateResult } from './gate.ts';
@@ -231,6 +232,43 @@ async function syncPull(gh: GitHub, plan: Plan, progress: (l: string) => void): 
   return { pr: { ...updated, labels: [...updated.labels, ...labelled.added] }, action: changed ? 'updated' : 'unchanged', warnings };
 }
 
+const WORKFLOWS = '.github/workflows';
+
+/**
+ * Moves the promotion branch onto a base whose workflow files changed, without the `workflows` permission:
+ * GitHub refuses to move a branch when the files under .github/workflows differ between its old and new tip
+ * (for a token without that permission, which GITHUB_TOKEN never has), but creating a branch whose new commit
+ * changes only pointer files is allowed. So the old pull request is closed, the branch deleted and created
+ * again from the new base; the caller opens a new pull request. If the new branch cannot be pushed, the old
+ * tip and pull request are put back.
+ */
+async function recreateBranch(root: string, gh: GitHub, branch: string, commit: string, oldTip: string, progress: (l: string) => void): Promise<PullRequest | undefined> {
+  progress(`The base's files under ${WORKFLOWS} changed since ${branch} was pushed; recreating the branch instead of moving it (no \`workflows\` permission needed).`);
+  const old = await gh.findOpenPullByHead(branch);
+  if (old) await gh.updatePull(old.number, { state: 'closed' });
+  try {
+    await deleteRemoteBranch(root, 'origin', branch, oldTip);
+    await pushWithLease(root, 'origin', commit, branch, undefined);
+  } catch (error) {
+    await pushWithLease(root, 'origin', oldTip, branch, undefined).catch(() => undefined);
+    if (old) await gh.updatePull(old.number, { state: 'open' }).catch(() => undefined);
+    throw error;
+  }
+  return old;
+}
+
+/** Tells the closed pull request which one replaces it; a failure to comment is a warning. */
+async function noteReplaced(gh: GitHub, old: PullRequest, pr: PullRequest, progress: (l: string) => void): Promise<string[]> {
+  const warning = `pull request #${old.number} was closed and replaced by #${pr.number}: the branch was recreated from the new base, whose workflow files changed.`;
+  progress(`warning: ${warning}`);
+  try {
+    await gh.upsertComment(old.number, `<!-- mesh-workshop:replaced -->\nReplaced by #${pr.number}: the base branch's workflow files changed, so \`${pr.head}\` was recreated from the new base rather than moved (moving it would need the \`workflows\` permission).`, '<!-- mesh-workshop:replaced -->');
+  } catch (error) {
+    return [warning, `could not comment on #${old.number}: ${(error as Error).message}`];
+  }
+  return [warning];
+}
+
 /** The whole promotion. Throws ToolkitErrors with hints; the worktree is gone whenever this returns or throws. */
 export async function promote(req: PromoteRequest): Promise<PromoteResult> {
   const { progress, env, mode } = req;
@@ -304,9 +342,13 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
     const remoteSha = await fetchBranch(req.root, 'origin', plan.branch);
     let pushed = false;
     let head = commit;
+    let replaced: PullRequest | undefined;
     if (remoteSha && (await sameChange(req.root, remoteSha, commit, baseCommit))) {
       progress(`origin/${plan.branch} already has this change; not pushing.`);
       head = remoteSha;
+    } else if (remoteSha && (await changedUnder(req.root, remoteSha, commit, WORKFLOWS)).length > 0) {
+      replaced = await recreateBranch(req.root, github, plan.branch, commit, remoteSha, progress);
+      pushed = true;
     } else {
       progress(`Pushing ${plan.branch}`);
       await pushWithLease(req.root, 'origin', commit, plan.branch, remoteSha);
@@ -314,6 +356,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
     }
     try {
       const { pr, action, warnings } = await syncPull(github, plan, progress);
+      if (replaced) warnings.push(...(await noteReplaced(github, replaced, pr, progress)));
       return { ...summary, action, url: pr.url, number: pr.number, commit: head, pushed, plan, gate, warnings };
     } catch (error) {
       throw new PromotionIncompleteError(plan.branch, error, pushed);
