@@ -4,7 +4,8 @@ import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/
 import { UsageError } from '../lib/errors.ts';
 import { loadExercises } from '../lib/exercises.ts';
 import { clusterOfPointerFile } from '../lib/ci/changes.ts';
-import { changedFiles, checkRef, commitExists, listFiles, pointerMoves, ZERO_SHA } from '../lib/ci/git.ts';
+import { pointerMoves } from '../lib/ci/git.ts';
+import { changedFiles, checkRef, commitExists, listFiles, ZERO_SHA } from '../lib/git.ts';
 import { POST_MERGE_MARKER, postMergeMessage } from '../lib/ci/post-merge.ts';
 import { commentOnMergedPullRequest } from '../lib/ci/pr-comment.ts';
 import { gitHubFromEnv } from '../lib/github.ts';

@@ -45,6 +45,8 @@ export interface GitRunOptions {
   /** Do not throw on a non-zero exit; the caller inspects the result. */
   nothrow?: boolean;
   env?: Record<string, string | undefined>;
+  /** The fix to suggest when git fails (default: run the command yourself to see its output). */
+  hint?: string;
 }
 
 export interface GitResult {
@@ -60,14 +62,16 @@ export async function git(cwd: string, args: readonly string[], options: GitRunO
   const result = { exitCode: out.exitCode ?? 1, stdout: out.stdout, stderr: redact(out.stderr, envSecrets()) };
   if (result.exitCode !== 0 && !options.nothrow) {
     const detail = result.stderr.trim().split('\n').slice(-3).join(' ') || `exit code ${result.exitCode}`;
-    throw new GitError(`git ${args[0] ?? ''} failed in ${cwd}: ${detail}`, result.stderr);
+    throw new GitError(`git ${args[0] ?? ''} failed in ${cwd}: ${detail}`, result.stderr, options.hint);
   }
   return result;
 }
 
-async function gitOut(cwd: string, args: readonly string[]): Promise<string> {
-  return (await git(cwd, args)).stdout.trim();
+async function gitOut(cwd: string, args: readonly string[], hint?: string): Promise<string> {
+  return (await git(cwd, args, { hint })).stdout.trim();
 }
+
+const HISTORY_HINT = 'Check that the commits exist locally (actions/checkout needs fetch-depth: 0 for history).';
 
 export async function isGitRepo(cwd: string): Promise<boolean> {
   return (await git(cwd, ['rev-parse', '--git-dir'], { nothrow: true })).exitCode === 0;
@@ -178,14 +182,38 @@ export async function deleteRemoteBranch(cwd: string, remote: string, branch: st
   if (result.exitCode !== 0) throw pushFailure(branch, remote, result);
 }
 
-/** Paths under `dir` that differ between two commits. */
-export async function changedUnder(cwd: string, from: string, to: string, dir: string): Promise<string[]> {
-  return (await gitOut(cwd, ['diff', '--name-only', '--no-renames', from, to, '--', dir])).split('\n').filter(Boolean);
+/** A branch, tag, `origin/<branch>` or commit SHA; never an option (`-x`) or a range (`a..b`). */
+const SAFE_REF = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]{1,200}$/;
+/** What GitHub sends as `before` when a push creates the branch. */
+export const ZERO_SHA = /^0{40}$/;
+
+/** `ref` if it is safe to hand to git (refs from the environment are checked with this); a UsageError naming `what` otherwise. */
+export function checkRef(ref: string, what: string): string {
+  if (!SAFE_REF.test(ref)) {
+    throw new UsageError(`Invalid git ref for ${what}: ${JSON.stringify(ref.slice(0, 80))}.`, 'Pass a commit SHA or a branch name such as origin/main.');
+  }
+  return ref;
+}
+
+/** Paths that differ between two commits (`git diff --name-only`), optionally only under `dir`. */
+export async function changedFiles(cwd: string, from: string, to: string, dir?: string): Promise<string[]> {
+  const args = ['diff', '--name-only', '--no-renames', checkRef(from, 'the base commit'), checkRef(to, 'the head commit'), '--'];
+  return (await gitOut(cwd, dir === undefined ? args : [...args, dir], HISTORY_HINT)).split('\n').filter(Boolean);
+}
+
+/** Every file path under `dir` at `ref` (`git ls-tree -r --name-only`). */
+export async function listFiles(cwd: string, ref: string, dir: string): Promise<string[]> {
+  return (await gitOut(cwd, ['ls-tree', '-r', '--name-only', checkRef(ref, 'a commit'), '--', dir], HISTORY_HINT)).split('\n').filter(Boolean);
+}
+
+/** Whether `ref` names a commit in this repository. */
+export async function commitExists(cwd: string, ref: string): Promise<boolean> {
+  return (await git(cwd, ['cat-file', '-e', `${checkRef(ref, 'a commit')}^{commit}`], { nothrow: true })).exitCode === 0;
 }
 
 /** Text of `file` at `ref`, or undefined when it does not exist there. */
 export async function showFile(cwd: string, ref: string, file: string): Promise<string | undefined> {
-  const result = await git(cwd, ['show', `${ref}:${file}`], { nothrow: true });
+  const result = await git(cwd, ['show', `${checkRef(ref, 'a commit')}:${file}`], { nothrow: true });
   return result.exitCode === 0 ? result.stdout : undefined;
 }
 

@@ -5,7 +5,7 @@ import { scanClusters } from '../clusters.ts';
 import { loadExercises } from '../exercises.ts';
 import { ToolkitError, NotFoundError, UsageError } from '../errors.ts';
 import {
-  changedUnder, checkBranchName, commitFiles, commitInfo, deleteRemoteBranch, fetchBranch, git, isAncestor, isGitRepo, pushWithLease,
+  changedFiles, checkBranchName, commitFiles, commitInfo, deleteRemoteBranch, fetchBranch, git, isAncestor, isGitRepo, pushWithLease,
   remoteDefaultBranch, remoteUrl, revParse, setBranch,
 } from '../git.ts';
 import { listWorktrees, withWorktree } from '../worktree.ts';
@@ -346,7 +346,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
     if (remoteSha && (await sameChange(req.root, remoteSha, commit, baseCommit))) {
       progress(`origin/${plan.branch} already has this change; not pushing.`);
       head = remoteSha;
-    } else if (remoteSha && (await changedUnder(req.root, remoteSha, commit, WORKFLOWS)).length > 0) {
+    } else if (remoteSha && (await changedFiles(req.root, remoteSha, commit, WORKFLOWS)).length > 0) {
       replaced = await recreateBranch(req.root, github, plan.branch, commit, remoteSha, progress);
       pushed = true;
     } else {
