@@ -1,8 +1,8 @@
 // Temporary worktrees for promotions: created detached at a commit, removed on every exit path including
 // Ctrl-C, SIGTERM and SIGHUP, and leftovers of killed runs pruned at the next start.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, realpathSync, rmSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { git } from './git.ts';
@@ -88,6 +88,17 @@ export async function pruneStaleWorktrees(repo: string): Promise<string[]> {
     await rm(dirname(tree.path), { recursive: true, force: true });
     removed.push(tree.path);
   }
+  // Temp folders whose worktree was never registered or already unregistered (a run interrupted while git
+  // was still checking out), with a dead owner.
+  for (const root of new Set(tmpRoots())) {
+    const names = await readdir(root).catch(() => [] as string[]);
+    for (const name of names.filter((n) => TEMP_PARENT.test(n))) {
+      const parent = join(root, name);
+      if (!existsSync(join(parent, OWNER_FILE)) || ownerAlive(parent) || removed.includes(join(parent, 'worktree'))) continue;
+      await rm(parent, { recursive: true, force: true, maxRetries: 3 });
+      removed.push(join(parent, 'worktree'));
+    }
+  }
   if (removed.length > 0) await git(repo, ['worktree', 'prune'], { nothrow: true });
   return removed;
 }
@@ -105,9 +116,15 @@ let exiting = false;
 /** Synchronous removal for signal handlers: nothing else may run between the signal and the exit. */
 function removeWorktreeSync({ repo, dir, parent }: TempWorktree): void {
   const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
-  spawnSync('git', ['worktree', 'remove', '--force', '--', dir], { cwd: repo, env, stdio: 'ignore' });
-  rmSync(parent, { recursive: true, force: true });
-  spawnSync('git', ['worktree', 'prune'], { cwd: repo, env, stdio: 'ignore' });
+  try {
+    // Twice --force: a worktree still being checked out is locked ("initializing") by the git that adds it.
+    spawnSync('git', ['worktree', 'remove', '--force', '--force', '--', dir], { cwd: repo, env, stdio: 'ignore' });
+    // That git, hit by the same Ctrl-C, may still be writing or removing files: retry ENOTEMPTY and EBUSY.
+    rmSync(parent, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+    spawnSync('git', ['worktree', 'prune'], { cwd: repo, env, stdio: 'ignore' });
+  } catch {
+    // Never a stack trace from a signal handler: whatever is left, the next run's pruneStaleWorktrees removes.
+  }
 }
 
 function onSignal(signal: NodeJS.Signals): void {

@@ -12,6 +12,7 @@ import { listWorktrees, withWorktree } from '../worktree.ts';
 import { gitHubFromEnv, permissionText, sameText, tokenFrom, GitHubApiError, type GitHub, type GitHubOptions, type PullRequest } from '../github.ts';
 import { finishPlan } from './body.ts';
 import { formatFinding, runGate, type GateResult } from './gate.ts';
+import { resolveBase } from './state.ts';
 import { buildPlan, chooseExercise, labelsFor, movedClusters, selectClusters, unchangedClusters, type Plan } from './plan.ts';
 import { clusterOfPointerFile } from '../ci/changes.ts';
 
@@ -57,6 +58,16 @@ export interface PromoteResult {
   warnings: string[];
 }
 
+/** Raised when validation finds errors: nothing was committed or pushed; the findings travel with it. */
+export class ValidationFailedError extends ToolkitError {
+  readonly findings: GateResult['findings'];
+  constructor(message: string, hint: string, findings: GateResult['findings']) {
+    super(message, { hint });
+    this.name = 'ValidationFailedError';
+    this.findings = findings;
+  }
+}
+
 /** Raised when the branch was pushed but the pull request could not be opened or updated. */
 export class PromotionIncompleteError extends ToolkitError {
   readonly status: number | undefined;
@@ -81,7 +92,9 @@ export class PromotionIncompleteError extends ToolkitError {
  * What a script reading `--output json` gets when a promotion fails: the message and hint, the HTTP status
  * of a GitHub API error, and whether the promotion branch is on origin (so the caller knows a rerun finishes it).
  */
-export function failureReport(error: unknown): { error: string; hint: string | null; status?: number; branch?: string; pushed: boolean; onOrigin: boolean } {
+export function failureReport(error: unknown): {
+  error: string; hint: string | null; status?: number; branch?: string; pushed: boolean; onOrigin: boolean; findings?: GateResult['findings'];
+} {
   const message = error instanceof Error ? error.message : String(error);
   const hint = error instanceof ToolkitError ? error.hint ?? null : null;
   const report: ReturnType<typeof failureReport> = { error: message, hint, pushed: false, onOrigin: false };
@@ -92,6 +105,8 @@ export function failureReport(error: unknown): { error: string; hint: string | n
     report.onOrigin = true;
   } else if (error instanceof GitHubApiError) {
     report.status = error.status;
+  } else if (error instanceof ValidationFailedError) {
+    report.findings = error.findings.filter((f) => !f.silenced);
   }
   return report;
 }
@@ -275,6 +290,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
   const labels = labelsFor(req.labels);
   if (req.base !== undefined) checkBranchName(req.base, '--base branch');
   if (req.exerciseId === undefined && !req.next) throw new UsageError('Which exercise? Give an exercise id or --next.', 'Run `npm run exercises` to list them.');
+  if (req.exerciseId !== undefined && req.exerciseId.trim() === '') throw new UsageError('The exercise id is empty.', 'Run `npm run exercises` to list them.');
   const token = tokenFrom(env);
   if (mode === 'run' && !token) {
     throw new ToolkitError('No GitHub token: a promotion opens a pull request, which needs one.', {
@@ -292,13 +308,22 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
 
   const gh = mode === 'run' ? await gitHubFromEnv({ root: req.root, env, log: progress, overrides: req.github }) : undefined;
   // Asking the API first also checks the token and repository before anything is pushed (401/404 fail here).
-  const base = req.base ?? (gh ? await gh.getDefaultBranch() : await remoteDefaultBranch(req.root, 'origin'));
-  if (!base) throw new ToolkitError('Cannot tell the default branch of origin.', { hint: 'Pass --base <branch>.' });
-  checkBranchName(base, 'base branch');
-
-  progress(`Fetching origin/${base}`);
-  const baseCommit = await fetchBranch(req.root, 'origin', base);
-  if (!baseCommit) throw new NotFoundError(`origin has no branch "${base}".`, 'Pass --base with an existing branch.');
+  let base: string | undefined;
+  let baseCommit: string | undefined;
+  if (mode === 'dry-run') {
+    // A dry run writes nothing, so offline it may plan from the last fetch, with git's reason as a warning.
+    const ref = await resolveBase(req.root, req.base, (line) => progress(`warning: ${line}`));
+    base = ref.base;
+    baseCommit = ref.commit;
+  } else {
+    base = req.base ?? (gh ? await gh.getDefaultBranch() : await remoteDefaultBranch(req.root, 'origin'));
+    if (!base) throw new ToolkitError('Cannot tell the default branch of origin.', { hint: 'Pass --base <branch>.' });
+    checkBranchName(base, 'base branch');
+    progress(`Fetching origin/${base}`);
+    baseCommit = await fetchBranch(req.root, 'origin', base);
+    if (!baseCommit) throw new NotFoundError(`origin has no branch "${base}".`, 'Pass --base with an existing branch.');
+  }
+  const baseName = base;
 
   return withWorktree(req.root, baseCommit, async (wt) => {
     const [exercises, { clusters: readable, broken }] = await Promise.all([loadExercises(wt), scanClusters(wt)]);
@@ -307,11 +332,11 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
     for (const b of broken) progress(`warning: skipping cluster ${b.name}: ${b.error.message}`);
     const exercise = chooseExercise(exercises, { id: req.exerciseId, next: req.next }, selected);
     const clusterNames = selected.map((c) => c.name);
-    const draft = await buildPlan({ root: wt, exercise, clusters: selected, allClusters: req.allClusters, base, baseCommit, labels, draft: req.draft });
+    const draft = await buildPlan({ root: wt, exercise, clusters: selected, allClusters: req.allClusters, base: baseName, baseCommit, labels, draft: req.draft });
     const moved = movedClusters(draft).map((c) => c.name);
     const summary = { exercise: exercise.id, clusters: clusterNames, moved, branch: draft.branch };
     if (draft.noop) {
-      progress(`${clusterNames.join(', ')} already point${clusterNames.length === 1 ? 's' : ''} at ${exercise.id} on ${base}; nothing to do.`);
+      progress(`${clusterNames.join(', ')} already point${clusterNames.length === 1 ? 's' : ''} at ${exercise.id} on ${baseName}; nothing to do.`);
       return { ...summary, action: 'noop', pushed: false, warnings: [] };
     }
     const already = unchangedClusters(draft).map((c) => c.name);
@@ -324,9 +349,8 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
     for (const f of gate.findings.filter((x) => !x.silenced)) progress(formatFinding(f));
     const plan = finishPlan(draft, gate);
     if (gate.errors > 0) {
-      throw new ToolkitError(`Validation found ${gate.errors} error(s) after moving ${moved.join(', ')} to ${exercise.id}; nothing was committed or pushed.`, {
-        hint: `Fix the findings above in exercises/${exercise.id}, then run the promotion again.`,
-      });
+      throw new ValidationFailedError(`Validation found ${gate.errors} error(s) after moving ${moved.join(', ')} to ${exercise.id}; nothing was committed or pushed.`,
+        `Fix the findings (listed above, and in \`findings\` of the JSON output) in exercises/${exercise.id}, then run the promotion again.`, gate.findings);
     }
     if (mode === 'dry-run') return { ...summary, action: 'dry-run', pushed: false, plan, gate, warnings: [] };
 
@@ -334,6 +358,12 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
     if (mode === 'local') {
       // Checked again just before writing: the user may have switched branches while validation ran.
       await checkLocalBranch(req.root, plan.branch, baseCommit, req.force ?? false);
+      // Run twice, --local keeps the commit it made the first time when it holds the same change on the same base.
+      const tip = await revParse(req.root, `refs/heads/${plan.branch}`);
+      if (tip && (await sameChange(req.root, tip, commit, baseCommit))) {
+        progress(`Local branch ${plan.branch} already has this change; not moving it.`);
+        return { ...summary, action: 'local', pushed: false, commit: tip, plan, gate, warnings: [] };
+      }
       await setBranch(req.root, plan.branch, commit);
       return { ...summary, action: 'local', pushed: false, commit, plan, gate, warnings: [] };
     }
