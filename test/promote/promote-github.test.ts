@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../tooling/src/cli/promote.ts';
 import { run as status } from '../../tooling/src/cli/status.ts';
+import { main as history } from '../../tooling/src/cli/history.ts';
 import { captureIo } from '../support/io.ts';
 import { startGitHubStandIn, type GitHubStandIn, type StandInOptions } from '../helpers/github-stand-in.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
@@ -145,5 +146,53 @@ describe('promote against GitHub as it behaves today', { timeout: 240_000 }, () 
     expect(io.out).toContain('  workshop    route-v1  (2.1 Route all reviews to v1)');
     expect(io.stderrText).toMatch(/could not list promotion pull requests: GitHub API: list open pull requests failed \(HTTP 401\): Bad credentials/);
     expect(io.stderrText).not.toContain('ghp_wrongtoken');
+  });
+});
+
+describe('promote and history, the smaller things', { timeout: 240_000 }, () => {
+  const local = async (args: string[]) => {
+    const io = captureIo(repo.work, {});
+    const code = await run([...args, '--output', 'json'], io);
+    return { code, err: io.stderrText, out: io.stdoutText };
+  };
+
+  it('--dry-run offline plans from the last fetch, with a warning that keeps git\'s own message', async () => {
+    await repo.git(['remote', 'set-url', 'origin', join(repo.dir, 'gone.git')]);
+    const r = await local(['route-v2', '--dry-run']);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ action: 'dry-run', branch: 'promote/workshop/route-v2' });
+    expect(r.err).toMatch(/warning: Could not fetch origin\/main \(.*does not appear to be a git repository.*\); using the last fetched state \([0-9a-f]{12}\)\./);
+  });
+
+  it('an empty exercise id is a usage error (exit 2)', async () => {
+    const r = await local(['']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('error: The exercise id is empty.');
+  });
+
+  it('--local run twice keeps the commit it made the first time', async () => {
+    const first = await local(['route-v2', '--local']);
+    expect(first.code, first.err).toBe(0);
+    const second = await local(['route-v2', '--local']);
+    expect(second.code, second.err).toBe(0);
+    expect(JSON.parse(second.out).commit).toBe(JSON.parse(first.out).commit);
+    expect(await repo.git(['rev-parse', 'refs/heads/promote/workshop/route-v2'])).toBe(JSON.parse(first.out).commit);
+    expect(await repo.git(['reflog', 'show', '--format=%H', 'refs/heads/promote/workshop/route-v2'])).toBe(JSON.parse(first.out).commit);
+  });
+
+  it('a validation failure\'s JSON carries the findings it names', async () => {
+    const r = await local(['bad-weight', '--dry-run']);
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.out) as { error: string; findings: Array<{ rule: string; severity: string; file: string; line: number }> };
+    expect(json.error).toContain('Validation found 1 error(s)');
+    expect(json.findings.filter((f) => f.severity === 'error')).toEqual([
+      expect.objectContaining({ rule: 'schema', file: 'exercises/bad-weight/virtual-service-reviews.yaml', line: 13 }),
+    ]);
+  });
+
+  it('history --output json prints JSON on failure too', async () => {
+    const io = captureIo(repo.work, {});
+    expect(await history(['--cluster', 'workshp', '--output', 'json'], io)).toBe(1);
+    expect(JSON.parse(io.stdoutText)).toEqual({ error: 'Unknown cluster "workshp". Did you mean "workshop"?', hint: expect.stringContaining('workshop, workshop-b') });
   });
 });

@@ -61,7 +61,7 @@ export async function git(cwd: string, args: readonly string[], options: GitRunO
   const out = await $({ cwd, env, quiet: true, nothrow: true })`git ${args}`;
   const result = { exitCode: out.exitCode ?? 1, stdout: out.stdout, stderr: redact(out.stderr, envSecrets()) };
   if (result.exitCode !== 0 && !options.nothrow) {
-    const detail = result.stderr.trim().split('\n').slice(-3).join(' ') || `exit code ${result.exitCode}`;
+    const detail = result.stderr.split('\n').map((l) => l.trim()).filter(Boolean).slice(-5).join(' ') || `exit code ${result.exitCode}`;
     throw new GitError(`git ${args[0] ?? ''} failed in ${cwd}: ${detail}`, result.stderr, options.hint);
   }
   return result;
