@@ -49,7 +49,7 @@ describe('the workflows', () => {
         seen.get(name)?.add(`${sha} ${comment}`);
       }
     }
-    expect([...seen.keys()].sort()).toEqual(['actions/checkout', 'actions/setup-node', 'mikepenz/action-junit-report']);
+    expect([...seen.keys()].sort()).toEqual(['actions/checkout', 'actions/create-github-app-token', 'actions/setup-node', 'mikepenz/action-junit-report']);
     for (const [name, pins] of seen) expect([name, pins.size]).toEqual([name, 1]);
   });
 
