@@ -5,7 +5,8 @@ import { main } from '../../tooling/src/cli/post-merge.ts';
 import { loadExercises } from '../../tooling/src/lib/exercises.ts';
 import { POST_MERGE_MARKER, postMergeMessage } from '../../tooling/src/lib/ci/post-merge.ts';
 import { captureIo } from '../support/io.ts';
-import { CATALOG_REPO, fakeGitHub, tempRepo, type FakeGitHub, type TempRepo } from './support.ts';
+import { CATALOG_REPO, tempRepo, type TempRepo } from './support.ts';
+import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 
 const TOKEN = 'ghs_testtoken0123456789abcdefABCDEF';
 
@@ -62,7 +63,7 @@ describe('postMergeMessage', () => {
 
 describe('npm run ci:post-merge', () => {
   let repo: TempRepo;
-  let github: FakeGitHub | undefined;
+  let github: GitHubStandIn | undefined;
   afterEach(async () => {
     repo?.remove();
     await github?.close();
@@ -133,7 +134,7 @@ describe('npm run ci:post-merge', () => {
 
   it('comments on the merged pull request once, and edits nothing on a re-run', async () => {
     const { before, after } = twoCommits();
-    github = await fakeGitHub();
+    github = await startGitHubStandIn({ owner: 'owner', repo: 'repo', token: TOKEN });
     github.pullsByCommit.set(after, [{ number: 7, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: after }]);
     const env = { BEFORE_SHA: before, AFTER_SHA: after, GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'owner/repo', GITHUB_API_URL: github.url };
 
@@ -153,7 +154,7 @@ describe('npm run ci:post-merge', () => {
 
   it('edits its earlier comment when the message changed', async () => {
     const { before, after } = twoCommits();
-    github = await fakeGitHub();
+    github = await startGitHubStandIn({ owner: 'owner', repo: 'repo', token: TOKEN });
     github.pullsByCommit.set(after, [{ number: 9, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: after }]);
     github.comments.set(9, [
       { id: 1, body: 'Looks good!', html_url: 'https://github.test/c/1' },
@@ -167,7 +168,7 @@ describe('npm run ci:post-merge', () => {
 
   it('says so when the commit has no merged pull request (a direct push)', async () => {
     const { before, after } = twoCommits();
-    github = await fakeGitHub();
+    github = await startGitHubStandIn({ owner: 'owner', repo: 'repo', token: TOKEN });
     const io = captureIo(repo.dir, { BEFORE_SHA: before, AFTER_SHA: after, GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'owner/repo', GITHUB_API_URL: github.url });
     expect(await main(['--comment'], io)).toBe(0);
     expect(io.stderrText).toBe('comment: no-pull-request (no merged pull request is associated with this commit)');
@@ -176,7 +177,7 @@ describe('npm run ci:post-merge', () => {
 
   it('sends a padded token trimmed, as promote does', async () => {
     const { before, after } = twoCommits();
-    github = await fakeGitHub();
+    github = await startGitHubStandIn({ owner: 'owner', repo: 'repo', token: TOKEN });
     github.pullsByCommit.set(after, [{ number: 7, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: after }]);
     const io = captureIo(repo.dir, { BEFORE_SHA: before, AFTER_SHA: after, GITHUB_TOKEN: ` ${TOKEN}\n`, GITHUB_REPOSITORY: 'owner/repo', GITHUB_API_URL: github.url });
     expect(await main(['--comment'], io)).toBe(0);
@@ -186,8 +187,8 @@ describe('npm run ci:post-merge', () => {
 
   it('explains a 403 with the permission the job needs, without printing the token', async () => {
     const { before, after } = twoCommits();
-    github = await fakeGitHub();
-    github.failWith = 403;
+    github = await startGitHubStandIn({ owner: 'owner', repo: 'repo', token: TOKEN });
+    github.fail(403, Infinity);
     const io = captureIo(repo.dir, { BEFORE_SHA: before, AFTER_SHA: after, GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'owner/repo', GITHUB_API_URL: github.url });
     expect(await main(['--comment'], io)).toBe(1);
     expect(io.stderrText).toMatch(/error: GitHub API: find the pull request of commit [0-9a-f]{12} failed \(HTTP 403\)/);

@@ -4,14 +4,14 @@
 // repository and a GitHub API on 127.0.0.1. What CI runs is therefore what this suite has run.
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import yaml from 'js-yaml';
-import { fakeGitHub, tempRepo, type FakeGitHub, type TempRepo } from './support.ts';
-import { startFakeGitHub, type FakeGitHub as PromoteGitHub } from '../helpers/fake-github.ts';
+import { tempRepo, type TempRepo } from './support.ts';
+import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -86,7 +86,7 @@ describe('validate.yml steps, against this repository', () => {
 
 describe('post-merge.yml step, against a temporary repository', () => {
   let repo: TempRepo;
-  let github: FakeGitHub;
+  let github: GitHubStandIn;
   afterEach(async () => {
     repo?.remove();
     await github?.close();
@@ -106,7 +106,7 @@ describe('post-merge.yml step, against a temporary repository', () => {
     symlinkSync(join(ROOT, 'node_modules'), join(repo.dir, 'node_modules'));
     appendFileSync(join(repo.dir, '.git/info/exclude'), 'package.json\nnode_modules\n');
 
-    github = await fakeGitHub();
+    github = await startGitHubStandIn({ owner: 'owner', repo: 'repo', token: 'ghs_steptoken' });
     github.pullsByCommit.set(after, [{ number: 12, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: after }]);
     const summary = join(repo.dir, '.git', 'step-summary.md');
     const env = {
@@ -181,7 +181,7 @@ describe('validate.yml "List changed files", in a temporary repository', () => {
 
 describe('promote.yml steps, against a repository with a bare origin and a GitHub API on 127.0.0.1', () => {
   let repo: TestRepo | undefined;
-  let github: PromoteGitHub | undefined;
+  let github: GitHubStandIn | undefined;
   let temp = '';
   afterEach(async () => {
     await github?.close();
@@ -194,9 +194,9 @@ describe('promote.yml steps, against a repository with a bare origin and a GitHu
 
   const promoteScript = (name: string) => stepScript('promote.yml', 'promote', name);
 
-  it('promotes, reads the pushed branch from the JSON output and dispatches validate.yml on it, the token only in env', async () => {
+  it('promotes and writes the job summary from the JSON output, the token only in env', async () => {
     repo = await createTestRepo();
-    github = await startFakeGitHub();
+    github = await startGitHubStandIn();
     temp = mkdtempSync(join(tmpdir(), 'ci-promote-'));
     // The clone gets this project's promote script and dependencies, untracked, as the workflow's checkout has them.
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -206,14 +206,10 @@ describe('promote.yml steps, against a repository with a bare origin and a GitHu
     }));
     symlinkSync(join(ROOT, 'node_modules'), join(repo.work, 'node_modules'));
     appendFileSync(join(repo.work, '.git/info/exclude'), 'package.json\nnode_modules\n');
-    // A stand-in for the gh CLI that records how it was called.
-    const bin = join(temp, 'bin');
-    mkdirSync(bin);
-    writeFileSync(join(bin, 'gh'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${temp}/gh-args"\nprintf '%s|%s\\n' "$GH_TOKEN" "$GH_REPO" > "${temp}/gh-env"\n`);
-    chmodSync(join(bin, 'gh'), 0o755);
     const outputs = join(temp, 'outputs');
     writeFileSync(outputs, '');
-    const runner = { RUNNER_TEMP: temp, GITHUB_OUTPUT: outputs };
+    const summary = join(temp, 'summary.md');
+    const runner = { RUNNER_TEMP: temp, GITHUB_OUTPUT: outputs, GITHUB_STEP_SUMMARY: summary };
 
     await runStep(promoteScript('Set the commit author'), repo.work, {});
     await runStep(promoteScript('Let git authenticate from GITHUB_TOKEN'), repo.work, {});
@@ -221,22 +217,20 @@ describe('promote.yml steps, against a repository with a bare origin and a GitHu
       ...runner, EXERCISE: 'route-v2', CLUSTER: 'workshop',
       GITHUB_TOKEN: github.token, GITHUB_API_URL: github.url, GITHUB_REPOSITORY: `${github.owner}/${github.repo}`,
     });
-    const json = JSON.parse(readFileSync(join(temp, 'promote.json'), 'utf8')) as { action: string; branch: string };
+    const json = JSON.parse(readFileSync(join(temp, 'promote.json'), 'utf8')) as { action: string; branch: string; url: string };
     expect(promoted.stdout).toBe(readFileSync(join(temp, 'promote.json'), 'utf8'));
     expect(json).toMatchObject({ action: 'created', branch: 'promote/workshop/route-v2' });
     expect(await repo.git(['rev-parse', '--verify', 'refs/heads/promote/workshop/route-v2'], repo.bare)).toMatch(/^[0-9a-f]{40}$/);
     expect(github.pulls).toHaveLength(1);
+    expect(github.pulls[0]!.labels).toEqual(['promotion']);
 
-    await runStep(promoteScript('Read the promotion branch'), repo.work, runner);
-    expect(readFileSync(outputs, 'utf8')).toBe('branch=promote/workshop/route-v2\n');
-
-    const dispatch = stepScript('promote.yml', 'checks', 'Dispatch validate.yml');
-    await runStep(dispatch, temp, {
-      BRANCH: 'promote/workshop/route-v2', GH_TOKEN: 'ghs_dispatch', GH_REPO: 'workshop-org/mesh-workshop',
-      PATH: `${bin}:${process.env.PATH ?? ''}`,
-    });
-    expect(readFileSync(join(temp, 'gh-args'), 'utf8')).toBe('workflow\nrun\nvalidate.yml\n--ref\npromote/workshop/route-v2\n');
-    expect(readFileSync(join(temp, 'gh-env'), 'utf8')).toBe('ghs_dispatch|workshop-org/mesh-workshop\n');
+    // With GITHUB_TOKEN (no app token), the summary links the pull request and says a maintainer approves its checks.
+    await runStep(promoteScript('Write the job summary'), repo.work, { ...runner, APP_TOKEN: 'false' });
+    expect(readFileSync(summary, 'utf8')).toBe(`Pull request: ${json.url} (created)\n`
+      + 'Opened with GITHUB_TOKEN: a maintainer approves its Validate run on the pull request ("Approve workflows to run").\n');
+    writeFileSync(summary, '');
+    await runStep(promoteScript('Write the job summary'), repo.work, { ...runner, APP_TOKEN: 'true' });
+    expect(readFileSync(summary, 'utf8')).toBe(`Pull request: ${json.url} (created)\n`);
 
     // The token never reached git's configuration or the repository.
     const config = readFileSync(join(repo.work, '.git/config'), 'utf8');
@@ -263,18 +257,22 @@ describe('promote.yml steps, against a repository with a bare origin and a GitHu
     expect(await credential('evil.example', 'ghs_pushtoken')).toBe('refused');
   });
 
-  it('"Read the promotion branch" passes on only a pushed branch with a name promote makes', async () => {
-    temp = mkdtempSync(join(tmpdir(), 'ci-branch-'));
-    const script = promoteScript('Read the promotion branch');
-    const read = async (json: unknown): Promise<string> => {
-      writeFileSync(join(temp, 'promote.json'), JSON.stringify(json));
-      const outputs = join(temp, `out-${Math.random().toString(36).slice(2)}`);
-      writeFileSync(outputs, '');
-      await runStep(script, temp, { RUNNER_TEMP: temp, GITHUB_OUTPUT: outputs });
-      return readFileSync(outputs, 'utf8');
+  it('"Write the job summary" lists promote\'s warnings verbatim, and writes nothing when promote printed nothing', async () => {
+    temp = mkdtempSync(join(tmpdir(), 'ci-summary-'));
+    const script = promoteScript('Write the job summary');
+    const summarize = async (json: unknown | undefined): Promise<string> => {
+      const file = join(temp, 'promote.json');
+      writeFileSync(file, json === undefined ? '' : JSON.stringify(json));
+      const summary = join(temp, `summary-${Math.random().toString(36).slice(2)}`);
+      writeFileSync(summary, '');
+      await runStep(script, temp, { RUNNER_TEMP: temp, GITHUB_STEP_SUMMARY: summary, APP_TOKEN: 'true' });
+      return readFileSync(summary, 'utf8');
     };
-    expect(await read({ action: 'updated', branch: 'promote/workshop+lab/fault-abort' })).toBe('branch=promote/workshop+lab/fault-abort\n');
-    expect(await read({ action: 'noop', branch: 'promote/workshop/route-v1' })).toBe('branch=\n');
-    await expect(read({ action: 'created', branch: 'promote/x/y\nbranch=main' })).rejects.toThrow(/unexpected branch name/);
+    const warning = 'could not label the pull request "promotion": $(touch pwned); the token needs issues: write.';
+    expect(await summarize({ action: 'created', url: 'https://github.test/o/r/pull/3', warnings: [warning] }))
+      .toBe(`Pull request: https://github.test/o/r/pull/3 (created)\n- warning: ${warning}\n`);
+    expect(existsSync(join(temp, 'pwned'))).toBe(false);
+    expect(await summarize({ action: 'noop', url: null, warnings: [] })).toBe('No pull request (noop)\n');
+    expect(await summarize(undefined)).toBe('');
   });
 });

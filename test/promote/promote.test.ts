@@ -6,18 +6,18 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../tooling/src/cli/promote.ts';
 import { captureIo } from '../support/io.ts';
-import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.ts';
+import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 import { commitOnOrigin, createTestRepo, snapshot, PROMOTE_FIXTURE, type TestRepo } from '../helpers/git-repo.ts';
 
 const POINTER = 'clusters/workshop/exercise/kustomization.yaml';
 const POINTER_B = 'clusters/workshop-b/exercise/kustomization.yaml';
 
 let repo: TestRepo;
-let gh: FakeGitHub;
+let gh: GitHubStandIn;
 
 beforeEach(async () => {
   repo = await createTestRepo();
-  gh = await startFakeGitHub();
+  gh = await startGitHubStandIn();
 });
 
 afterEach(async () => {

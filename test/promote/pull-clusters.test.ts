@@ -7,15 +7,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run as status } from '../../tooling/src/cli/status.ts';
 import { clustersChangedOnBranch } from '../../tooling/src/lib/pull-clusters.ts';
 import { captureIo } from '../support/io.ts';
-import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.ts';
+import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
 
 let repo: TestRepo;
-let gh: FakeGitHub;
+let gh: GitHubStandIn;
 
 beforeEach(async () => {
   repo = await createTestRepo();
-  gh = await startFakeGitHub();
+  gh = await startGitHubStandIn();
 });
 
 afterEach(async () => {

@@ -7,17 +7,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main as history } from '../../tooling/src/cli/history.ts';
 import { run as status } from '../../tooling/src/cli/status.ts';
 import { captureIo } from '../support/io.ts';
-import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.ts';
+import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 import { commitOnOrigin, createTestRepo, PROMOTE_FIXTURE, type TestRepo } from '../helpers/git-repo.ts';
 
 const POINTER = 'clusters/workshop/exercise/kustomization.yaml';
 
 let repo: TestRepo;
-let gh: FakeGitHub;
+let gh: GitHubStandIn;
 
 beforeEach(async () => {
   repo = await createTestRepo();
-  gh = await startFakeGitHub();
+  gh = await startGitHubStandIn();
 });
 
 afterEach(async () => {

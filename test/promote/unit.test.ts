@@ -15,7 +15,7 @@ import { unifiedDiff } from '../../tooling/src/lib/promote/diff.ts';
 import { summarize } from '../../tooling/src/lib/promote/gate.ts';
 import { branchFor, chooseExercise, labelsFor, resourceChanges, selectClusters, titleFor, type PlanDraft } from '../../tooling/src/lib/promote/plan.ts';
 import { prNumberOf, promotionPullsFor } from '../../tooling/src/lib/promote/state.ts';
-import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.ts';
+import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 
 const cluster = (name: string, exerciseId: string): Cluster => ({
   name, exerciseId, dir: `clusters/${name}`, pointerFile: `clusters/${name}/exercise/kustomization.yaml`, pointerLine: 5,
@@ -172,9 +172,9 @@ describe('composeBody', () => {
 });
 
 describe('createGitHub errors', () => {
-  let gh: FakeGitHub;
+  let gh: GitHubStandIn;
   beforeAll(async () => {
-    gh = await startFakeGitHub();
+    gh = await startGitHubStandIn();
   });
   afterAll(async () => {
     await gh.close();

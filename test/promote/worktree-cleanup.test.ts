@@ -89,6 +89,43 @@ describe('temporary worktree cleanup', { timeout: 120_000 }, () => {
     }
   });
 
+  it('a Ctrl-C while git is still writing the worktree exits by the signal, without a stack trace; the next run removes what is left', async () => {
+    const marker = join(repo.dir, 'checking-out');
+    // post-checkout runs inside `git worktree add`; this one ignores the Ctrl-C and keeps writing for a while,
+    // as a checkout in progress does, so removing the folder meets files that are still appearing.
+    const hook = join(repo.work, '.git', 'hooks', 'post-checkout');
+    await writeFile(hook, `#!/bin/sh\ntrap '' INT TERM HUP\npwd > '${marker}'\ni=0\nwhile [ $i -lt 150 ]; do mkdir -p "d$i" 2>/dev/null && echo x > "d$i/f" 2>/dev/null; i=$((i+1)); sleep 0.02; done\n`);
+    await chmod(hook, 0o755);
+    const before = await worktreePaths();
+    const child = spawn(process.execPath, ['--import', TSX, CLI, 'route-v2', '--dry-run'], {
+      cwd: repo.work, env: { ...process.env, GITHUB_TOKEN: '', GH_TOKEN: '' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('exit', (c, s) => done({ code: c, signal: s })));
+    try {
+      const worktree = await waitFor(marker, child);
+      expect(worktree).toMatch(/\/promote-[A-Za-z0-9]{6}\/worktree$/);
+      process.kill(-(child.pid as number), 'SIGINT');
+      const end = await exited;
+      expect(end.signal === 'SIGINT' || end.code === 130, `${JSON.stringify(end)} ${stderr}`).toBe(true);
+      expect(stderr).not.toMatch(/ENOTEMPTY|\n\s+at /);
+      // Let the hook finish its writes (about 3 s), then a later run clears the leftovers.
+      await new Promise((r) => setTimeout(r, 3500));
+      await rm(hook);
+      const io = captureIo(repo.work, {});
+      expect(await run(['route-v2', '--dry-run'], io), io.stderrText).toBe(0);
+      expect(await worktreePaths()).toEqual(before);
+      expect(existsSync(dirname(worktree))).toBe(false);
+    } finally {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // the group is already gone
+      }
+    }
+  });
+
   it('prunes worktrees of earlier killed runs, and only those', async () => {
     // A killed run: our temp layout, an owner process that no longer exists.
     const deadParent = await mkdtemp(join(tmpdir(), 'promote-'));
@@ -100,6 +137,11 @@ describe('temporary worktree cleanup', { timeout: 120_000 }, () => {
     const goneParent = await mkdtemp(join(tmpdir(), 'promote-'));
     await repo.git(['worktree', 'add', '--quiet', '--detach', join(goneParent, 'worktree'), 'HEAD']);
     await rm(goneParent, { recursive: true, force: true });
+    // A run interrupted while git was still checking out: a half-written folder that git never registered.
+    const halfParent = await mkdtemp(join(tmpdir(), 'promote-'));
+    await mkdir(join(halfParent, 'worktree', 'apps'), { recursive: true });
+    await writeFile(join(halfParent, 'worktree', 'apps', 'partial.yaml'), 'kind: Partial\n');
+    await writeFile(join(halfParent, 'owner.pid'), `${dead.pid}\n`);
     // A run still in progress (this process owns it), and the user's own worktree: both stay.
     const liveParent = await mkdtemp(join(tmpdir(), 'promote-'));
     await repo.git(['worktree', 'add', '--quiet', '--detach', join(liveParent, 'worktree'), 'HEAD']);
@@ -116,11 +158,13 @@ describe('temporary worktree cleanup', { timeout: 120_000 }, () => {
       expect(left).toContain(join(liveParent, 'worktree'));
       expect(left).toContain(mine);
       expect(existsSync(deadParent)).toBe(false);
+      expect(existsSync(halfParent)).toBe(false);
       expect(existsSync(join(liveParent, 'worktree'))).toBe(true);
     } finally {
       await repo.git(['worktree', 'remove', '--force', join(liveParent, 'worktree')]);
       await rm(liveParent, { recursive: true, force: true });
       await rm(deadParent, { recursive: true, force: true });
+      await rm(halfParent, { recursive: true, force: true });
     }
   });
 });

@@ -49,7 +49,7 @@ describe('the workflows', () => {
         seen.get(name)?.add(`${sha} ${comment}`);
       }
     }
-    expect([...seen.keys()].sort()).toEqual(['actions/checkout', 'actions/setup-node', 'mikepenz/action-junit-report']);
+    expect([...seen.keys()].sort()).toEqual(['actions/checkout', 'actions/create-github-app-token', 'actions/setup-node', 'mikepenz/action-junit-report']);
     for (const [name, pins] of seen) expect([name, pins.size]).toEqual([name, 1]);
   });
 
@@ -110,11 +110,10 @@ describe('promote.yml', () => {
     expect(dispatch.inputs.cluster?.type).toBe('string');
   });
 
-  it('grants contents and pull-requests write to the promote job, actions write to the dispatch job only, and serialises per cluster', () => {
+  it('grants contents, pull-requests and issues write (the label) to its one job, nothing else, and serialises per cluster', () => {
     expect(workflow.permissions).toEqual({});
-    expect(Object.keys(workflow.jobs)).toEqual(['promote', 'checks']);
-    expect(workflow.jobs.promote?.permissions).toEqual({ 'contents': 'write', 'pull-requests': 'write' });
-    expect(workflow.jobs.checks?.permissions).toEqual({ actions: 'write' });
+    expect(Object.keys(workflow.jobs)).toEqual(['promote']);
+    expect(workflow.jobs.promote?.permissions).toEqual({ 'contents': 'write', 'pull-requests': 'write', 'issues': 'write' });
     expect(workflow.concurrency).toEqual({ 'group': 'promote-${{ inputs.cluster }}', 'cancel-in-progress': false });
   });
 
@@ -123,7 +122,7 @@ describe('promote.yml', () => {
 
   it('hands the inputs and the token to npm run promote through env, and keeps its JSON for the next step', () => {
     const step = promoteSteps().find((s) => String(s.run ?? '').includes('npm run --silent promote'));
-    expect(step?.env).toEqual({ EXERCISE: '${{ inputs.exercise }}', CLUSTER: '${{ inputs.cluster }}', GITHUB_TOKEN: '${{ github.token }}' });
+    expect(step?.env).toEqual({ EXERCISE: '${{ inputs.exercise }}', CLUSTER: '${{ inputs.cluster }}', GITHUB_TOKEN: '${{ steps.app.outputs.token || github.token }}' });
     expect(step?.run).toBe('set -euo pipefail\nnpm run --silent promote -- "$EXERCISE" --cluster="$CLUSTER" --output json | tee "$RUNNER_TEMP/promote.json"\n');
   });
 
@@ -140,16 +139,24 @@ describe('promote.yml', () => {
     expect(promoteSteps()[credentials]?.env).toBeUndefined();
   });
 
-  it('dispatches validate.yml on the pushed promotion branch, read from promote\'s JSON, with values only from env', () => {
-    expect(workflow.jobs.promote?.outputs).toEqual({ branch: '${{ steps.branch.outputs.branch }}' });
-    const checks = workflow.jobs.checks as { needs: string; if: string; steps: Record<string, unknown>[] };
-    expect(checks.needs).toBe('promote');
-    expect(checks.if).toBe("${{ needs.promote.outputs.branch != '' }}");
-    expect(checks.steps).toHaveLength(1);
-    const [dispatch] = checks.steps;
-    expect(dispatch?.env).toEqual({ BRANCH: '${{ needs.promote.outputs.branch }}', GH_TOKEN: '${{ github.token }}', GH_REPO: '${{ github.repository }}' });
-    expect(dispatch?.run).toBe('gh workflow run validate.yml --ref "$BRANCH"');
-    for (const { script } of runScripts(read('promote.yml'))) expect(script).not.toContain('${{');
+  it('uses the promotion app\'s token when one is configured: pinned by SHA, first, without the workflows permission', () => {
+    const app = promoteSteps()[0] as { id?: string; if?: string; uses?: string; with?: Record<string, string> };
+    expect(app.id).toBe('app');
+    expect(app.if).toBe("${{ env.PROMOTE_APP_CLIENT_ID != '' }}");
+    expect(workflow.jobs.promote?.env).toEqual({ PROMOTE_APP_CLIENT_ID: '${{ secrets.PROMOTE_APP_CLIENT_ID }}' });
+    expect(app.uses).toMatch(/^actions\/create-github-app-token@[0-9a-f]{40}$/);
+    expect(app.with).toEqual({
+      'client-id': '${{ env.PROMOTE_APP_CLIENT_ID }}', 'private-key': '${{ secrets.PROMOTE_APP_PRIVATE_KEY }}',
+      'permission-contents': 'write', 'permission-pull-requests': 'write', 'permission-issues': 'write',
+    });
+  });
+
+  it('never runs Validate twice for one push: the pull request\'s own pull_request event runs it, nothing dispatches it', () => {
+    const text = read('promote.yml');
+    expect(text).not.toContain('gh workflow run');
+    expect(workflow.jobs.promote?.outputs).toBeUndefined();
+    expect(parsed('validate.yml').on).toHaveProperty('pull_request');
+    for (const { script } of runScripts(text)) expect(script).not.toContain('${{');
   });
 });
 

@@ -6,7 +6,8 @@ import { defaultIo, guarded, invocationDir, oneOf, parseCli, runIfMain, type Io 
 import { NotFoundError, UsageError } from '../lib/errors.ts';
 import { loadExercises } from '../lib/exercises.ts';
 import { classifyChanges, parseChangedFiles } from '../lib/ci/changes.ts';
-import { checkRef, commitExists, pointerMoves } from '../lib/ci/git.ts';
+import { pointerMoves } from '../lib/ci/git.ts';
+import { checkRef, commitExists } from '../lib/git.ts';
 import { parseValidationReport, summaryMarkdown } from '../lib/ci/summary.ts';
 
 const HELP = `Usage: npm run ci:summary -- [options]

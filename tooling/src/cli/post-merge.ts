@@ -4,10 +4,11 @@ import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/
 import { UsageError } from '../lib/errors.ts';
 import { loadExercises } from '../lib/exercises.ts';
 import { clusterOfPointerFile } from '../lib/ci/changes.ts';
-import { changedFiles, checkRef, commitExists, listFiles, pointerMoves, ZERO_SHA } from '../lib/ci/git.ts';
+import { pointerMoves } from '../lib/ci/git.ts';
+import { changedFiles, checkRef, commitExists, listFiles, ZERO_SHA } from '../lib/git.ts';
 import { POST_MERGE_MARKER, postMergeMessage } from '../lib/ci/post-merge.ts';
 import { commentOnMergedPullRequest } from '../lib/ci/pr-comment.ts';
-import { createGitHub, parseRepository, tokenFrom } from '../lib/github.ts';
+import { gitHubFromEnv } from '../lib/github.ts';
 
 const HELP = `Usage: npm run ci:post-merge -- [options]
 
@@ -62,12 +63,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 
     let comment = undefined;
     if (values.comment && message.markdown !== '') {
-      const token = tokenFrom(io.env);
-      if (!token) throw new UsageError('--comment needs GITHUB_TOKEN (or GH_TOKEN).', 'In the workflow, pass `GITHUB_TOKEN: ${{ github.token }}` through env.');
-      const repo = parseRepository(io.env.GITHUB_REPOSITORY);
       const sha = /^[0-9a-f]{40}$/.test(after) ? after : undefined;
       if (!sha) throw new UsageError('--comment needs --after (or AFTER_SHA) to be a full commit SHA.');
-      const github = createGitHub({ token, ...repo, baseUrl: io.env.GITHUB_API_URL || undefined, log: (line) => io.stderr(line) });
+      const github = await gitHubFromEnv({ root: io.root, env: io.env, log: (line) => io.stderr(line) });
+      if (!github) throw new UsageError('--comment needs GITHUB_TOKEN (or GH_TOKEN).', 'In the workflow, pass `GITHUB_TOKEN: ${{ github.token }}` through env.');
       comment = await commentOnMergedPullRequest(github, { sha, body: message.markdown, marker: POST_MERGE_MARKER });
       const where = comment.pullRequest === undefined ? 'no merged pull request is associated with this commit' : `pull request #${comment.pullRequest}`;
       io.stderr(`comment: ${comment.action} (${where})`);

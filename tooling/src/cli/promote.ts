@@ -129,6 +129,7 @@ function printResult(result: PromoteResult, output: 'text' | 'json', io: Io): vo
       moved: result.moved,
       exercise: result.exercise,
       action: result.action,
+      warnings: result.warnings,
     };
     if (result.plan && result.action === 'dry-run') Object.assign(json, { title: result.plan.title, body: result.plan.body });
     if (result.commit) json.commit = result.commit;

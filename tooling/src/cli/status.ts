@@ -2,9 +2,8 @@
 // promotion pull request for it.
 import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
-import { createGitHub, DEFAULT_API_URL, type GitHubOptions } from '../lib/github.ts';
-import { tokenFrom } from '../lib/github.ts';
-import { repositoryOf } from '../lib/promote/apply.ts';
+import { ToolkitError } from '../lib/errors.ts';
+import { gitHubFromEnv, type GitHubOptions } from '../lib/github.ts';
 import { clustersAt, resolveBase, type PromotionPull } from '../lib/promote/state.ts';
 import { promotionPullsByCluster } from '../lib/pull-clusters.ts';
 import { clusterDriftWarnings } from '../lib/origin-drift.ts';
@@ -49,15 +48,22 @@ export async function run(argv: string[], io: Io, deps: StatusDeps = {}): Promis
     const clusters = await clustersAt(io.root, ref.commit);
     for (const w of clusterDriftWarnings((await scanClusters(io.root)).clusters, clusters, `origin/${ref.base}`)) io.stderr(`warning: ${w}`);
 
-    const token = tokenFrom(io.env);
     let pulls: Map<string, PromotionPull[]> | undefined;
-    if (token) {
-      const { owner, repo } = await repositoryOf(io.root, io.env);
-      const gh = createGitHub({ token, owner, repo, baseUrl: io.env.GITHUB_API_URL || DEFAULT_API_URL, log: (l) => io.stderr(l), ...deps.github });
-      const open = await gh.listOpenPulls();
-      // Matched by the pointer files each branch changes on origin, not by the scope in its name.
-      pulls = await promotionPullsByCluster(io.root, ref.commit, open, clusters.map((c) => c.name));
+    // The pointers come from git; a GitHub failure (bad token, no network) must not hide them.
+    let apiError: ToolkitError | undefined;
+    try {
+      const gh = await gitHubFromEnv({ root: io.root, env: io.env, log: (l) => io.stderr(l), overrides: deps.github });
+      if (gh) {
+        const open = await gh.listOpenPulls();
+        // Matched by the pointer files each branch changes on origin, not by the scope in its name.
+        pulls = await promotionPullsByCluster(io.root, ref.commit, open, clusters.map((c) => c.name));
+      }
+    } catch (error) {
+      if (!(error instanceof ToolkitError) || error.exitCode === 2) throw error;
+      apiError = error;
+      io.stderr(`error: could not list promotion pull requests: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}`);
     }
+    const failed = clusters.some((c) => c.error) || apiError !== undefined;
 
     if (output === 'json') {
       io.stdout(JSON.stringify({
@@ -73,8 +79,9 @@ export async function run(argv: string[], io: Io, deps: StatusDeps = {}): Promis
           error: c.error ?? null,
           pullRequests: pulls ? (pulls.get(c.name) ?? []) : null,
         })),
+        pullRequestsError: apiError ? { error: apiError.message, hint: apiError.hint ?? null } : null,
       }, null, 2));
-      return clusters.some((c) => c.error) ? 1 : 0;
+      return failed ? 1 : 0;
     }
     io.stdout(`Clusters on ${ref.base} (${ref.commit.slice(0, 12)}):`);
     if (clusters.length === 0) io.stdout('  (no clusters/<name>/exercise/kustomization.yaml found)');
@@ -86,8 +93,9 @@ export async function run(argv: string[], io: Io, deps: StatusDeps = {}): Promis
         io.stdout(`  ${''.padEnd(width)}  open promotion to ${p.exercise}${p.draft ? ' (draft)' : ''}: #${p.number} ${p.url}`);
       }
     }
-    if (!pulls) io.stdout('Set GITHUB_TOKEN (or GH_TOKEN) to also list open promotion pull requests.');
-    return clusters.some((c) => c.error) ? 1 : 0;
+    if (apiError) io.stdout('Open promotion pull requests: unknown (GitHub could not be read; see the error above).');
+    else if (!pulls) io.stdout('Set GITHUB_TOKEN (or GH_TOKEN) to also list open promotion pull requests.');
+    return failed ? 1 : 0;
   });
 }
 

@@ -1,12 +1,9 @@
-// Small wrappers over the git CLI for promotions: fetch, temporary worktrees, commit, push with a lease,
-// ls-remote, file history. Arguments go to git as an argv list (zx quotes each), never as a built shell string.
-import { spawnSync } from 'node:child_process';
-import { readFileSync, realpathSync, rmSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { constants, tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+// The one git layer: one runner (zx, argv lists, credentials redacted), one error type, and the reads and
+// writes promotions and the CI commands need: fetch, commit, push with a lease, ls-remote, file history, a
+// file at a commit, changed paths. Temporary worktrees are in worktree.ts. Arguments go to git as an argv
+// list (zx quotes each), never as a built shell string.
 import { $ } from 'zx';
-import { ToolkitError } from './errors.ts';
+import { ToolkitError, UsageError } from './errors.ts';
 
 export class GitError extends ToolkitError {
   readonly stderr: string;
@@ -15,6 +12,16 @@ export class GitError extends ToolkitError {
     this.name = 'GitError';
     this.stderr = stderr;
   }
+}
+
+const BRANCH_NAME = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]{1,200}(?<![./])$/;
+
+/** A branch name safe to hand to git and to GitHub's API; a UsageError naming `what` otherwise. */
+export function checkBranchName(name: string, what: string): string {
+  if (!BRANCH_NAME.test(name) || name.endsWith('.lock')) {
+    throw new UsageError(`Invalid ${what} ${JSON.stringify(name)}.`, 'Branch names are letters, digits, ".", "_", "-" and "/".');
+  }
+  return name;
 }
 
 /** Removes credentials from text that may contain remote URLs (`https://user:token@host/...`) and known secrets. */
@@ -38,6 +45,8 @@ export interface GitRunOptions {
   /** Do not throw on a non-zero exit; the caller inspects the result. */
   nothrow?: boolean;
   env?: Record<string, string | undefined>;
+  /** The fix to suggest when git fails (default: run the command yourself to see its output). */
+  hint?: string;
 }
 
 export interface GitResult {
@@ -52,15 +61,17 @@ export async function git(cwd: string, args: readonly string[], options: GitRunO
   const out = await $({ cwd, env, quiet: true, nothrow: true })`git ${args}`;
   const result = { exitCode: out.exitCode ?? 1, stdout: out.stdout, stderr: redact(out.stderr, envSecrets()) };
   if (result.exitCode !== 0 && !options.nothrow) {
-    const detail = result.stderr.trim().split('\n').slice(-3).join(' ') || `exit code ${result.exitCode}`;
-    throw new GitError(`git ${args[0] ?? ''} failed in ${cwd}: ${detail}`, result.stderr);
+    const detail = result.stderr.split('\n').map((l) => l.trim()).filter(Boolean).slice(-5).join(' ') || `exit code ${result.exitCode}`;
+    throw new GitError(`git ${args[0] ?? ''} failed in ${cwd}: ${detail}`, result.stderr, options.hint);
   }
   return result;
 }
 
-async function gitOut(cwd: string, args: readonly string[]): Promise<string> {
-  return (await git(cwd, args)).stdout.trim();
+async function gitOut(cwd: string, args: readonly string[], hint?: string): Promise<string> {
+  return (await git(cwd, args, { hint })).stdout.trim();
 }
+
+const HISTORY_HINT = 'Check that the commits exist locally (actions/checkout needs fetch-depth: 0 for history).';
 
 export async function isGitRepo(cwd: string): Promise<boolean> {
   return (await git(cwd, ['rev-parse', '--git-dir'], { nothrow: true })).exitCode === 0;
@@ -94,156 +105,6 @@ export async function fetchBranch(cwd: string, remote: string, branch: string): 
   await git(cwd, ['fetch', '--quiet', '--no-tags', '--refmap=', '--no-write-fetch-head', '--', remote, ref]);
   await gitOut(cwd, ['cat-file', '-e', `${sha}^{commit}`]);
   return sha;
-}
-
-export interface Worktree {
-  path: string;
-  /** Full ref name (`refs/heads/x`) when a branch is checked out there. */
-  branch?: string;
-  head?: string;
-}
-
-/** Every worktree of the repository, the main one first (`git worktree list --porcelain`). */
-export async function listWorktrees(repo: string): Promise<Worktree[]> {
-  const out = (await git(repo, ['worktree', 'list', '--porcelain'])).stdout;
-  const trees: Worktree[] = [];
-  for (const block of out.split(/\n\n+/)) {
-    const tree: Partial<Worktree> = {};
-    for (const line of block.split('\n')) {
-      const space = line.indexOf(' ');
-      const key = space < 0 ? line : line.slice(0, space);
-      const value = space < 0 ? '' : line.slice(space + 1);
-      if (key === 'worktree') tree.path = value;
-      else if (key === 'branch') tree.branch = value;
-      else if (key === 'HEAD') tree.head = value;
-    }
-    if (tree.path) trees.push(tree as Worktree);
-  }
-  return trees;
-}
-
-// Our temporary worktrees live at <tmpdir>/promote-XXXXXX/worktree, next to a file naming the owning process.
-const TEMP_PREFIX = 'promote-';
-const TEMP_PARENT = /^promote-[A-Za-z0-9]{6}$/;
-const OWNER_FILE = 'owner.pid';
-const CLEANUP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-function tmpRoots(): string[] {
-  const roots = [tmpdir()];
-  try {
-    roots.push(realpathSync(tmpdir()));
-  } catch {
-    // tmpdir missing: nothing of ours can be there either
-  }
-  return roots;
-}
-
-/** True for a path this module created: <tmpdir>/promote-XXXXXX/worktree. */
-function isOurTempWorktree(path: string): boolean {
-  const parent = dirname(path);
-  return basename(path) === 'worktree' && TEMP_PARENT.test(basename(parent)) && tmpRoots().includes(dirname(parent));
-}
-
-function ownerAlive(parent: string): boolean {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(join(parent, OWNER_FILE), 'utf8').trim());
-  } catch {
-    return false;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Removes temporary worktrees that earlier runs left behind when they were killed (SIGKILL, power loss):
- * registrations whose directory is gone, and our own <tmpdir>/promote-* worktrees whose process is dead.
- * Worktrees anywhere else, and those of a promotion still running, are left alone. Returns the removed paths.
- */
-export async function pruneStaleWorktrees(repo: string): Promise<string[]> {
-  await git(repo, ['worktree', 'prune'], { nothrow: true });
-  const removed: string[] = [];
-  const trees = await listWorktrees(repo).catch(() => [] as Worktree[]);
-  for (const tree of trees.slice(1)) {
-    if (!isOurTempWorktree(tree.path) || ownerAlive(dirname(tree.path))) continue;
-    await git(repo, ['worktree', 'remove', '--force', '--force', '--', tree.path], { nothrow: true });
-    await rm(dirname(tree.path), { recursive: true, force: true });
-    removed.push(tree.path);
-  }
-  if (removed.length > 0) await git(repo, ['worktree', 'prune'], { nothrow: true });
-  return removed;
-}
-
-interface TempWorktree {
-  repo: string;
-  dir: string;
-  parent: string;
-}
-
-// Worktrees in use by this process. One set of signal handlers serves them all, installed while any exists.
-const active = new Set<TempWorktree>();
-let exiting = false;
-
-/** Synchronous removal for signal handlers: nothing else may run between the signal and the exit. */
-function removeWorktreeSync({ repo, dir, parent }: TempWorktree): void {
-  const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
-  spawnSync('git', ['worktree', 'remove', '--force', '--', dir], { cwd: repo, env, stdio: 'ignore' });
-  rmSync(parent, { recursive: true, force: true });
-  spawnSync('git', ['worktree', 'prune'], { cwd: repo, env, stdio: 'ignore' });
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  // A second Ctrl-C while cleaning up must not leave half a worktree behind.
-  if (exiting) return;
-  exiting = true;
-  for (const tree of active) removeWorktreeSync(tree);
-  active.clear();
-  for (const s of CLEANUP_SIGNALS) process.removeListener(s, onSignal);
-  // Re-raise so the parent sees death by the signal; if another listener keeps the process alive, exit explicitly.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-  process.exit(128 + (constants.signals[signal] ?? 0));
-}
-
-function track(tree: TempWorktree): void {
-  if (active.size === 0) for (const s of CLEANUP_SIGNALS) process.on(s, onSignal);
-  active.add(tree);
-}
-
-function untrack(tree: TempWorktree): void {
-  active.delete(tree);
-  if (active.size === 0) for (const s of CLEANUP_SIGNALS) process.removeListener(s, onSignal);
-}
-
-/**
- * Runs `fn` in a temporary detached worktree of `commit`. The worktree is removed and pruned on every exit
- * path: when `fn` returns or throws (`finally`), and on SIGINT, SIGTERM and SIGHUP, which skip `finally`:
- * while it exists a handler removes it and then ends the process by the same signal (exit status 130 for
- * Ctrl-C, 143 for SIGTERM). Worktrees left by earlier runs that were killed outright are pruned first.
- */
-export async function withWorktree<T>(repo: string, commit: string, fn: (dir: string) => Promise<T>): Promise<T> {
-  await pruneStaleWorktrees(repo);
-  const parent = await mkdtemp(join(tmpdir(), TEMP_PREFIX));
-  const tree: TempWorktree = { repo, dir: join(parent, 'worktree'), parent };
-  track(tree);
-  try {
-    await writeFile(join(parent, OWNER_FILE), `${process.pid}\n`);
-    await git(repo, ['worktree', 'add', '--quiet', '--detach', '--', tree.dir, commit]);
-    return await fn(tree.dir);
-  } finally {
-    untrack(tree);
-    if (!exiting) {
-      await git(repo, ['worktree', 'remove', '--force', '--', tree.dir], { nothrow: true });
-      await rm(parent, { recursive: true, force: true });
-      await git(repo, ['worktree', 'prune'], { nothrow: true });
-    }
-  }
 }
 
 /** True when `ancestor` is reachable from `commit` (`git merge-base --is-ancestor`). */
@@ -285,6 +146,23 @@ export async function commitFiles(cwd: string, files: readonly string[], message
   return gitOut(cwd, ['rev-parse', 'HEAD']);
 }
 
+// GitHub refuses a push that creates or updates files under .github/workflows when the token lacks the
+// `workflows` permission (GITHUB_TOKEN never has it); moving a branch across a base's workflow change is such a push.
+const WORKFLOWS_REFUSED = /without `?workflows?`? (permission|scope)/i;
+
+function pushFailure(branch: string, remote: string, result: GitResult): GitError {
+  // git prefixes the remote's lines with "remote: ", and GitHub's own text may carry one more.
+  const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trim().replace(/^(remote:\s*)+/, '').trim())
+    .filter((l) => l && !/^(To |Done$|error: failed to push some refs)/.test(l));
+  const detail = lines.slice(-4).join(' | ') || `exit code ${result.exitCode}`;
+  const hint = WORKFLOWS_REFUSED.test(detail)
+    ? 'GitHub refused the push because it would change files under .github/workflows, which needs the `workflows` permission. '
+      + 'A promotion changes only pointer files and recreates its branch from the new base instead of moving it across a workflow change, '
+      + 'so this push should not have carried one: check that the base branch you promote into is the one the branch was made from (--base).'
+    : 'Nothing else was changed. Check that you may push to the remote (branch protection, hooks, credentials) and run the command again.';
+  return new GitError(`git push of ${branch} to ${remote} was rejected: ${detail}`, result.stderr, hint);
+}
+
 /**
  * Pushes `commit` to `refs/heads/<branch>` on `remote`, only if the remote branch is still at `expected`
  * (`undefined`: the branch must not exist). The branch is ours to reset, hence the force with a lease.
@@ -294,16 +172,48 @@ export async function pushWithLease(cwd: string, remote: string, commit: string,
   const result = await git(cwd, ['push', '--quiet', '--porcelain', `--force-with-lease=${ref}:${expected ?? ''}`, '--', remote, `${commit}:${ref}`], {
     nothrow: true,
   });
-  if (result.exitCode !== 0) {
-    const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trim()).filter((l) => l && !/^(To |Done$)/.test(l));
-    throw new GitError(`git push of ${branch} to ${remote} was rejected: ${lines.slice(-4).join(' | ') || `exit code ${result.exitCode}`}`, result.stderr,
-      'Nothing else was changed. Check that you may push to the remote (branch protection, hooks, credentials) and run the command again.');
+  if (result.exitCode !== 0) throw pushFailure(branch, remote, result);
+}
+
+/** Deletes `refs/heads/<branch>` on `remote` if it is still at `expected`. */
+export async function deleteRemoteBranch(cwd: string, remote: string, branch: string, expected: string): Promise<void> {
+  const ref = `refs/heads/${branch}`;
+  const result = await git(cwd, ['push', '--quiet', '--porcelain', `--force-with-lease=${ref}:${expected}`, '--', remote, `:${ref}`], { nothrow: true });
+  if (result.exitCode !== 0) throw pushFailure(branch, remote, result);
+}
+
+/** A branch, tag, `origin/<branch>` or commit SHA; never an option (`-x`) or a range (`a..b`). */
+const SAFE_REF = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]{1,200}$/;
+/** What GitHub sends as `before` when a push creates the branch. */
+export const ZERO_SHA = /^0{40}$/;
+
+/** `ref` if it is safe to hand to git (refs from the environment are checked with this); a UsageError naming `what` otherwise. */
+export function checkRef(ref: string, what: string): string {
+  if (!SAFE_REF.test(ref)) {
+    throw new UsageError(`Invalid git ref for ${what}: ${JSON.stringify(ref.slice(0, 80))}.`, 'Pass a commit SHA or a branch name such as origin/main.');
   }
+  return ref;
+}
+
+/** Paths that differ between two commits (`git diff --name-only`), optionally only under `dir`. */
+export async function changedFiles(cwd: string, from: string, to: string, dir?: string): Promise<string[]> {
+  const args = ['diff', '--name-only', '--no-renames', checkRef(from, 'the base commit'), checkRef(to, 'the head commit'), '--'];
+  return (await gitOut(cwd, dir === undefined ? args : [...args, dir], HISTORY_HINT)).split('\n').filter(Boolean);
+}
+
+/** Every file path under `dir` at `ref` (`git ls-tree -r --name-only`). */
+export async function listFiles(cwd: string, ref: string, dir: string): Promise<string[]> {
+  return (await gitOut(cwd, ['ls-tree', '-r', '--name-only', checkRef(ref, 'a commit'), '--', dir], HISTORY_HINT)).split('\n').filter(Boolean);
+}
+
+/** Whether `ref` names a commit in this repository. */
+export async function commitExists(cwd: string, ref: string): Promise<boolean> {
+  return (await git(cwd, ['cat-file', '-e', `${checkRef(ref, 'a commit')}^{commit}`], { nothrow: true })).exitCode === 0;
 }
 
 /** Text of `file` at `ref`, or undefined when it does not exist there. */
 export async function showFile(cwd: string, ref: string, file: string): Promise<string | undefined> {
-  const result = await git(cwd, ['show', `${ref}:${file}`], { nothrow: true });
+  const result = await git(cwd, ['show', `${checkRef(ref, 'a commit')}:${file}`], { nothrow: true });
   return result.exitCode === 0 ? result.stdout : undefined;
 }
 

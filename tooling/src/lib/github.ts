@@ -4,7 +4,7 @@ import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { ToolkitError, UsageError } from './errors.ts';
-import { redact } from './git.ts';
+import { parseRemoteUrl, redact, remoteUrl } from './git.ts';
 
 export const DEFAULT_API_URL = 'https://api.github.com';
 
@@ -26,22 +26,57 @@ export function tokenFrom(env: NodeJS.ProcessEnv): string | undefined {
   return env.GITHUB_TOKEN?.trim() || env.GH_TOKEN?.trim() || undefined;
 }
 
+/** owner/repo from GITHUB_REPOSITORY, else from the origin remote URL of the repository at `root`. */
+export async function repositoryOf(root: string, env: NodeJS.ProcessEnv): Promise<{ owner: string; repo: string }> {
+  const fromEnv = env.GITHUB_REPOSITORY?.trim();
+  if (fromEnv) return parseRepository(fromEnv);
+  const url = await remoteUrl(root, 'origin');
+  const parsed = url ? parseRemoteUrl(url) : undefined;
+  if (!parsed) {
+    throw new ToolkitError('Cannot tell which GitHub repository to use: the origin remote is not a GitHub URL.',
+      { hint: 'Set GITHUB_REPOSITORY=owner/repo.' });
+  }
+  return parsed;
+}
+
 export class GitHubApiError extends ToolkitError {
   /** HTTP status, or 0 when no response came back (network, DNS, TLS). */
   readonly status: number;
   readonly operation: string;
+  /** GitHub's X-Accepted-GitHub-Permissions: the permission sets that would have allowed the call. */
+  readonly acceptedPermissions: string[][];
 
-  constructor(operation: string, status: number, message: string, hint: string, cause?: unknown) {
+  constructor(operation: string, status: number, message: string, hint: string, cause?: unknown, acceptedPermissions: string[][] = []) {
     super(`GitHub API: ${operation} failed${status ? ` (HTTP ${status})` : ''}: ${message}`, { hint, cause });
     this.name = 'GitHubApiError';
     this.status = status;
     this.operation = operation;
+    this.acceptedPermissions = acceptedPermissions;
   }
 
   /** True for the 422 GitHub answers when a pull request for the head branch already exists. */
   get alreadyExists(): boolean {
     return this.status === 422 && /already exists/i.test(this.message);
   }
+
+  /** True for the 422 of a repository whose plan has no draft pull requests. */
+  get draftUnsupported(): boolean {
+    return this.status === 422 && /draft pull requests are not supported/i.test(this.message);
+  }
+}
+
+/**
+ * GitHub's X-Accepted-GitHub-Permissions header: sets separated by `;`, permissions in a set by `,`
+ * (`issues=write; pull_requests=write`: either one). Empty when the header is absent.
+ */
+export function parseAcceptedPermissions(header: string | undefined): string[][] {
+  if (!header) return [];
+  return header.split(';').map((set) => set.split(',').map((p) => p.trim()).filter((p) => /^[a-z_]+=[a-z]+$/.test(p))).filter((set) => set.length > 0);
+}
+
+/** `pull_requests=write` as a workflow's `permissions:` entry: `pull-requests: write`. */
+export function permissionText(set: readonly string[]): string {
+  return set.map((p) => p.replace(/_/g, '-').replace('=', ': ')).join(' and ');
 }
 
 export interface PullRequest {
@@ -63,9 +98,14 @@ export interface GitHub {
   findOpenPullByHead(branch: string): Promise<PullRequest | undefined>;
   listOpenPulls(): Promise<PullRequest[]>;
   createPull(input: { head: string; base: string; title: string; body: string; draft?: boolean }): Promise<PullRequest>;
-  updatePull(number: number, input: { title?: string; body?: string; base?: string }): Promise<PullRequest>;
-  /** Adds labels to an issue or PR; GitHub creates labels that do not exist yet. */
+  updatePull(number: number, input: { title?: string; body?: string; base?: string; state?: 'open' | 'closed' }): Promise<PullRequest>;
+  /**
+   * Adds labels to an issue or PR. GitHub creates a label that does not exist yet, which needs the
+   * issues permission; call ensureLabel first so the add itself never creates one.
+   */
   addLabels(number: number, labels: readonly string[]): Promise<string[]>;
+  /** Creates the label unless it exists ('exists' or 'created'); creating needs `issues: write`. */
+  ensureLabel(name: string, color: string, description: string): Promise<'exists' | 'created'>;
   /** The merged pull request that produced commit `sha` (GitHub's commits/{sha}/pulls), if any. */
   findMergedPullForCommit(sha: string): Promise<PullRequest | undefined>;
   /**
@@ -87,29 +127,90 @@ export interface GitHubOptions {
   log?: (line: string) => void;
   /** Milliseconds per "second" of retry delay; tests make this tiny. Default 1000. */
   retryAfterBaseValue?: number;
-  /** How many times a 5xx or rate-limited request is retried. Default 3. */
+  /** How many times a 5xx is retried. Default 3. Rate limits are retried once, by the throttling plugin alone. */
   retries?: number;
   /** Throttling limiter id; requests sharing an id are spaced out together. */
   limiterId?: string;
 }
 
-const ThrottledOctokit = Octokit.plugin(retry, throttling);
+/** The longest wait (seconds) a rate-limited request is retried after; longer ones fail with a hint. */
+export const MAX_RATE_LIMIT_WAIT = 60;
+
+/**
+ * Octokit reports a connection failure (DNS, refused, TLS) as a RequestError with status 500 and no response,
+ * which the retry plugin would resend and log as a server error. This plugin sits inside retry and turns it
+ * into a plain error with status 0, so it fails once, with its own message.
+ */
+function noNetworkRetry(octokit: Pick<Octokit, 'hook'>): void {
+  octokit.hook.error('request', (error: Error & { status?: number; response?: unknown }) => {
+    if (error.response === undefined && (error.status === undefined || error.status === 500)) {
+      const cause = (error as { cause?: unknown }).cause;
+      const detail = cause instanceof Error ? `${cause.message}${(cause as { cause?: Error }).cause ? ` (${(cause as { cause?: Error }).cause?.message})` : ''}` : error.message;
+      throw Object.assign(new Error(detail, { cause: error }), { status: 0 });
+    }
+    throw error;
+  });
+}
+
+const ThrottledOctokit = Octokit.plugin(noNetworkRetry, retry, throttling);
 
 interface RequestErrorLike {
   status?: number;
   message?: string;
-  response?: { data?: { message?: string; errors?: Array<{ message?: string; code?: string }> } };
+  response?: {
+    headers?: Record<string, string | undefined>;
+    data?: { message?: string; errors?: Array<{ message?: string; code?: string }> };
+  };
 }
 
-function hintFor(status: number, owner: string, repo: string, baseUrl: string): string {
+interface HintContext {
+  owner: string;
+  repo: string;
+  baseUrl: string;
+  message: string;
+  headers: Record<string, string | undefined>;
+  accepted: string[][];
+}
+
+/** What a 403 or 429 means, read from GitHub's headers and message, most specific first. */
+function forbiddenHint(status: number, c: HintContext): string {
+  const after = Number(c.headers['retry-after']);
+  if (status === 429 || /secondary rate limit/i.test(c.message)) {
+    return `GitHub's secondary rate limit stopped the request${after > 0 ? ` and asks to wait ${after}s` : ''}; it was retried at most once. `
+      + `Wait ${after > 0 ? `${after}s` : 'a minute'} or more and run the same command again: it finishes what this run started.`;
+  }
+  if (c.headers['x-ratelimit-remaining'] === '0') {
+    const reset = Number(c.headers['x-ratelimit-reset']);
+    return `The token's API rate limit is used up${reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : ''}. Run the command again after that.`;
+  }
+  if (/not permitted to create or approve pull requests/i.test(c.message)) {
+    return 'The repository (or its organization) does not let GitHub Actions open pull requests: enable Settings > Actions > General > '
+      + '"Allow GitHub Actions to create and approve pull requests", or use a GitHub App token (docs/workflows.md).';
+  }
+  const sso = c.headers['x-github-sso'];
+  if (sso || /\bSAML\b|single sign-on/i.test(c.message)) {
+    const url = /url=(\S+)/.exec(sso ?? '')?.[1];
+    return `The organization enforces SAML single sign-on: authorize the token for it${url ? ` at ${url}` : ' (GitHub > Settings > Tokens > Configure SSO)'}, then run again.`;
+  }
+  if (c.accepted.length > 0) {
+    return `The token lacks the permission this call needs: ${c.accepted.map(permissionText).join(', or ')}. `
+      + 'In a workflow, grant it under `permissions:`; for a fine-grained token or a GitHub App, add it to its repository permissions (docs/workflows.md).';
+  }
+  if (/create labels/i.test(c.message)) return 'Creating a label needs the issues permission: grant `issues: write` to the token.';
+  return 'The token lacks permission: it needs contents:write and pull-requests:write on the repository (issues:write to create labels); '
+    + 'for an organization with SAML SSO, authorize the token for it.';
+}
+
+function hintFor(status: number, c: HintContext): string {
+  const { owner, repo, baseUrl } = c;
   switch (status) {
     case 0:
       return `Could not reach ${baseUrl}. Check the network and GITHUB_API_URL.`;
     case 401:
       return 'The token is invalid or expired. Create a new one and set GITHUB_TOKEN (or GH_TOKEN).';
     case 403:
-      return 'The token lacks permission: it needs contents:write and pull-requests:write on the repository '
-        + '(for an organization with SAML SSO, authorize the token for it). If the message mentions a rate limit, wait and run again.';
+    case 429:
+      return forbiddenHint(status, c);
     case 404:
       return `Repository ${owner}/${repo} was not found, or the token cannot see it. Check GITHUB_REPOSITORY / the origin remote and the token's repository access.`;
     case 422:
@@ -142,24 +243,27 @@ export function createGitHub(options: GitHubOptions): GitHub {
   const retries = options.retries ?? 3;
   const base = options.retryAfterBaseValue ?? 1000;
   const quiet = (text: string) => redact(text, [token]);
+  const rateLimited = (what: string, after: number, req: { method: string; url: string }, count: number): boolean => {
+    const again = count < 1 && after <= MAX_RATE_LIMIT_WAIT;
+    log(`GitHub ${what} hit on ${req.method} ${req.url}; ${again ? `retrying in ${after}s (once)` : `not retrying (asked to wait ${after}s)`}.`);
+    return again;
+  };
 
   const octokit: Octokit = options.octokit ?? new ThrottledOctokit({
     auth: token,
     baseUrl,
     userAgent: 'mesh-workshop-promote',
-    log: { debug: () => {}, info: () => {}, warn: (m: string) => log(quiet(String(m))), error: (m: string) => log(quiet(String(m))) },
-    retry: { retries, retryAfterBaseValue: base },
+    // Octokit's error lines ("POST /x - 404 with id ...") repeat what call() reports, and a 404 can be expected.
+    log: { debug: () => {}, info: () => {}, warn: (m: string) => log(quiet(String(m))), error: () => {} },
+    // 429 is the throttling plugin's alone: it waits for retry-after; retry would resend after 1, 4 and 9 s.
+    retry: { retries, retryAfterBaseValue: base, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
     throttle: {
       id: options.limiterId ?? 'mesh-workshop-promote',
       retryAfterBaseValue: base,
-      onRateLimit: (after: number, req: { method: string; url: string }, _o: unknown, count: number) => {
-        log(`GitHub rate limit hit on ${req.method} ${req.url}; ${count < retries ? `retrying in ${after}s` : 'giving up'}.`);
-        return count < retries;
-      },
-      onSecondaryRateLimit: (after: number, req: { method: string; url: string }, _o: unknown, count: number) => {
-        log(`GitHub secondary rate limit hit on ${req.method} ${req.url}; ${count < retries ? `retrying in ${after}s` : 'giving up'}.`);
-        return count < retries;
-      },
+      // GitHub: wait for retry-after (or the reset), then retry; keep failing requests from piling up.
+      onRateLimit: (after: number, req: { method: string; url: string }, _o: unknown, count: number) => rateLimited('rate limit', after, req, count),
+      onSecondaryRateLimit: (after: number, req: { method: string; url: string }, _o: unknown, count: number) =>
+        rateLimited('secondary rate limit', after, req, count),
     },
   });
 
@@ -168,11 +272,13 @@ export function createGitHub(options: GitHubOptions): GitHub {
       return await fn();
     } catch (error) {
       const e = error as RequestErrorLike;
-      // Octokit reports a connection failure as status 500 without a response; that is not GitHub's answer.
+      // A connection failure (status 0 from noNetworkRetry) is not GitHub's answer.
       const status = typeof e.status === 'number' && e.response !== undefined ? e.status : 0;
       const details = (e.response?.data?.errors ?? []).map((d) => d.message ?? d.code).filter(Boolean).join('; ');
       const message = quiet(`${e.response?.data?.message ?? e.message ?? String(error)}${details ? ` (${details})` : ''}`);
-      throw new GitHubApiError(operation, status, message, hintFor(status, owner, repo, baseUrl), error);
+      const headers = e.response?.headers ?? {};
+      const accepted = parseAcceptedPermissions(headers['x-accepted-github-permissions']);
+      throw new GitHubApiError(operation, status, message, hintFor(status, { owner, repo, baseUrl, message, headers, accepted }), error, accepted);
     }
   }
 
@@ -210,6 +316,21 @@ export function createGitHub(options: GitHubOptions): GitHub {
         octokit.rest.issues.addLabels({ owner, repo, issue_number: number, labels: [...labels] }));
       return res.data.map((l) => l.name);
     },
+    async ensureLabel(name, color, description) {
+      try {
+        await call(`read label ${name}`, () => octokit.rest.issues.getLabel({ owner, repo, name }));
+        return 'exists';
+      } catch (error) {
+        if (!(error instanceof GitHubApiError && error.status === 404)) throw error;
+      }
+      try {
+        await call(`create label ${name}`, () => octokit.rest.issues.createLabel({ owner, repo, name, color, description }));
+      } catch (error) {
+        // Created meanwhile by a concurrent run: 422 already_exists.
+        if (!(error instanceof GitHubApiError && error.status === 422 && /already_exists|already exists/i.test(error.message))) throw error;
+      }
+      return 'created';
+    },
     async findMergedPullForCommit(sha) {
       const res = await call(`find the pull request of commit ${sha.slice(0, 12)}`, () =>
         octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha, per_page: 100 }));
@@ -219,14 +340,54 @@ export function createGitHub(options: GitHubOptions): GitHub {
     async upsertComment(number, body, marker) {
       const comments = await call(`list comments of #${number}`, () =>
         octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 }));
-      const mine = comments.find((c) => typeof c.body === 'string' && c.body.includes(marker));
+      const mine = findMarked(comments, marker);
       if (mine) {
-        if (mine.body === body) return { action: 'unchanged', url: mine.html_url };
+        // A body saved from the web editor comes back with CRLF line ends; that is not a change.
+        if (sameText(mine.body ?? '', body)) return { action: 'unchanged', url: mine.html_url };
         const res = await call(`update comment on #${number}`, () => octokit.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body }));
         return { action: 'updated', url: res.data.html_url };
       }
-      const res = await call(`comment on #${number}`, () => octokit.rest.issues.createComment({ owner, repo, issue_number: number, body }));
-      return { action: 'created', url: res.data.html_url };
+      // Not retried blindly: a POST whose answer was lost (5xx, reset) may have posted. Look before posting again.
+      const create = () => call(`comment on #${number}`, () =>
+        octokit.rest.issues.createComment({ owner, repo, issue_number: number, body, request: { retries: 0 } }));
+      try {
+        return { action: 'created', url: (await create()).data.html_url };
+      } catch (error) {
+        if (!(error instanceof GitHubApiError && (error.status === 0 || error.status >= 500))) throw error;
+        log(`Commenting on #${number} failed (${error.status || 'no answer'}); checking whether it was posted before trying again.`);
+        const posted = findMarked(await call(`list comments of #${number}`, () =>
+          octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 })), marker);
+        if (posted) return { action: 'created', url: posted.html_url };
+        return { action: 'created', url: (await create()).data.html_url };
+      }
     },
   };
+}
+
+function findMarked<T extends { body?: string | null }>(comments: readonly T[], marker: string): T | undefined {
+  return comments.find((c) => typeof c.body === 'string' && c.body.includes(marker));
+}
+
+/** Equal up to line endings and trailing whitespace (GitHub's web editor saves CRLF). */
+export function sameText(a: string, b: string): boolean {
+  const norm = (t: string) => t.replace(/\r\n?/g, '\n').trimEnd();
+  return norm(a) === norm(b);
+}
+
+export interface GitHubFromEnv {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  overrides?: Partial<Pick<GitHubOptions, 'retryAfterBaseValue' | 'retries' | 'limiterId' | 'octokit'>>;
+}
+
+/**
+ * The one way commands get a client: token from GITHUB_TOKEN / GH_TOKEN, repository from GITHUB_REPOSITORY or
+ * the origin remote, API root from GITHUB_API_URL. Undefined when there is no token.
+ */
+export async function gitHubFromEnv({ root, env, log, overrides }: GitHubFromEnv): Promise<GitHub | undefined> {
+  const token = tokenFrom(env);
+  if (!token) return undefined;
+  const { owner, repo } = await repositoryOf(root, env);
+  return createGitHub({ token, owner, repo, baseUrl: env.GITHUB_API_URL?.trim() || DEFAULT_API_URL, log, ...overrides });
 }

@@ -1,69 +1,8 @@
-// The few git reads the CI commands need: changed paths between two commits and a file's text at a
-// commit, turned into pointer moves. Refs come from the environment, so they are checked before use.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { ToolkitError, UsageError } from '../errors.ts';
+// How the exercise pointers moved between two commits, for the CI commands: a pointer file's text at each
+// commit (through the one git layer, lib/git.ts, which checks refs from the environment) read as a pointer.
+import { showFile } from '../git.ts';
 import { readPointer } from '../rewriters/pointer.ts';
 import { clusterOfPointerFile } from './changes.ts';
-
-const run = promisify(execFile);
-
-/** A branch, tag, `origin/<branch>` or commit SHA; never an option (`-x`) or a range (`a..b`). */
-const SAFE_REF = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]{1,200}$/;
-/** What GitHub sends as `before` when a push creates the branch. */
-export const ZERO_SHA = /^0{40}$/;
-
-export function checkRef(ref: string, what: string): string {
-  if (!SAFE_REF.test(ref)) {
-    throw new UsageError(`Invalid git ref for ${what}: ${JSON.stringify(ref.slice(0, 80))}.`, 'Pass a commit SHA or a branch name such as origin/main.');
-  }
-  return ref;
-}
-
-async function git(root: string, args: string[]): Promise<string> {
-  try {
-    const { stdout } = await run('git', args, { cwd: root, maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
-  } catch (error) {
-    const stderr = String((error as { stderr?: string }).stderr ?? '').trim();
-    throw new ToolkitError(`git ${args[0]} failed in ${root}: ${stderr || (error as Error).message}`, {
-      hint: 'Check that the commits exist locally (actions/checkout needs fetch-depth: 0 for history).',
-      cause: error,
-    });
-  }
-}
-
-/** Paths changed between two commits (`git diff --name-only from to`). */
-export async function changedFiles(root: string, from: string, to: string): Promise<string[]> {
-  const out = await git(root, ['diff', '--name-only', '--no-renames', checkRef(from, 'the base commit'), checkRef(to, 'the head commit'), '--']);
-  return out.split('\n').filter((l) => l !== '');
-}
-
-/** Every file path under `dir` at `ref` (`git ls-tree -r --name-only`). */
-export async function listFiles(root: string, ref: string, dir: string): Promise<string[]> {
-  const out = await git(root, ['ls-tree', '-r', '--name-only', checkRef(ref, 'a commit'), '--', dir]);
-  return out.split('\n').filter((l) => l !== '');
-}
-
-/** Whether `ref` names a commit in this repository. */
-export async function commitExists(root: string, ref: string): Promise<boolean> {
-  try {
-    await run('git', ['cat-file', '-e', `${checkRef(ref, 'a commit')}^{commit}`], { cwd: root });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The file's text at `ref`, or undefined when the file does not exist there. */
-export async function showFile(root: string, ref: string, path: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await run('git', ['show', `${checkRef(ref, 'a commit')}:${path}`], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
-    return stdout;
-  } catch {
-    return undefined;
-  }
-}
 
 export interface PointerMove {
   cluster: string;

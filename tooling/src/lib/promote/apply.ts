@@ -5,12 +5,14 @@ import { scanClusters } from '../clusters.ts';
 import { loadExercises } from '../exercises.ts';
 import { ToolkitError, NotFoundError, UsageError } from '../errors.ts';
 import {
-  commitFiles, commitInfo, fetchBranch, git, isAncestor, isGitRepo, listWorktrees, parseRemoteUrl, pushWithLease,
-  remoteDefaultBranch, remoteUrl, revParse, setBranch, withWorktree,
+  changedFiles, checkBranchName, commitFiles, commitInfo, deleteRemoteBranch, fetchBranch, git, isAncestor, isGitRepo, pushWithLease,
+  remoteDefaultBranch, remoteUrl, revParse, setBranch,
 } from '../git.ts';
-import { createGitHub, parseRepository, tokenFrom, DEFAULT_API_URL, GitHubApiError, type GitHub, type GitHubOptions, type PullRequest } from '../github.ts';
+import { listWorktrees, withWorktree } from '../worktree.ts';
+import { gitHubFromEnv, permissionText, sameText, tokenFrom, GitHubApiError, type GitHub, type GitHubOptions, type PullRequest } from '../github.ts';
 import { finishPlan } from './body.ts';
 import { formatFinding, runGate, type GateResult } from './gate.ts';
+import { resolveBase } from './state.ts';
 import { buildPlan, chooseExercise, labelsFor, movedClusters, selectClusters, unchangedClusters, type Plan } from './plan.ts';
 import { clusterOfPointerFile } from '../ci/changes.ts';
 
@@ -52,6 +54,18 @@ export interface PromoteResult {
   pushed: boolean;
   plan?: Plan;
   gate?: GateResult;
+  /** What did not go as asked but does not fail the promotion (a label, a draft). */
+  warnings: string[];
+}
+
+/** Raised when validation finds errors: nothing was committed or pushed; the findings travel with it. */
+export class ValidationFailedError extends ToolkitError {
+  readonly findings: GateResult['findings'];
+  constructor(message: string, hint: string, findings: GateResult['findings']) {
+    super(message, { hint });
+    this.name = 'ValidationFailedError';
+    this.findings = findings;
+  }
 }
 
 /** Raised when the branch was pushed but the pull request could not be opened or updated. */
@@ -78,7 +92,9 @@ export class PromotionIncompleteError extends ToolkitError {
  * What a script reading `--output json` gets when a promotion fails: the message and hint, the HTTP status
  * of a GitHub API error, and whether the promotion branch is on origin (so the caller knows a rerun finishes it).
  */
-export function failureReport(error: unknown): { error: string; hint: string | null; status?: number; branch?: string; pushed: boolean; onOrigin: boolean } {
+export function failureReport(error: unknown): {
+  error: string; hint: string | null; status?: number; branch?: string; pushed: boolean; onOrigin: boolean; findings?: GateResult['findings'];
+} {
   const message = error instanceof Error ? error.message : String(error);
   const hint = error instanceof ToolkitError ? error.hint ?? null : null;
   const report: ReturnType<typeof failureReport> = { error: message, hint, pushed: false, onOrigin: false };
@@ -89,41 +105,17 @@ export function failureReport(error: unknown): { error: string; hint: string | n
     report.onOrigin = true;
   } else if (error instanceof GitHubApiError) {
     report.status = error.status;
+  } else if (error instanceof ValidationFailedError) {
+    report.findings = error.findings.filter((f) => !f.silenced);
   }
   return report;
 }
 
-const BRANCH_NAME = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._/-]{1,200}(?<![./])$/;
 
-/** owner/repo from GITHUB_REPOSITORY, else from the origin remote URL. */
-export async function repositoryOf(root: string, env: NodeJS.ProcessEnv): Promise<{ owner: string; repo: string }> {
-  const fromEnv = env.GITHUB_REPOSITORY?.trim();
-  if (fromEnv) {
-    return parseRepository(fromEnv);
-  }
-  const url = await remoteUrl(root, 'origin');
-  const parsed = url ? parseRemoteUrl(url) : undefined;
-  if (!parsed) {
-    throw new ToolkitError('Cannot tell which GitHub repository to open the pull request in: the origin remote is not a GitHub URL.',
-      { hint: 'Set GITHUB_REPOSITORY=owner/repo.' });
-  }
-  return parsed;
-}
-
-export function checkBranchName(name: string, what: string): string {
-  if (!BRANCH_NAME.test(name) || name.endsWith('.lock')) {
-    throw new UsageError(`Invalid ${what} ${JSON.stringify(name)}.`, 'Branch names are letters, digits, ".", "_", "-" and "/".');
-  }
-  return name;
-}
 
 function commitMessage(plan: Plan): string {
   const moves = movedClusters(plan).map((c) => `- ${c.name}: ${c.before} -> ${c.after} (${c.file})`);
   return `${plan.title}\n\n${moves.join('\n')}\n`;
-}
-
-function normalize(text: string): string {
-  return text.replace(/\r\n/g, '\n').trimEnd();
 }
 
 /**
@@ -165,13 +157,65 @@ async function sameChange(root: string, remote: string, commit: string, baseComm
   return remoteParent === baseCommit && (await tree(remote)) === (await tree(commit));
 }
 
-async function syncPull(gh: GitHub, plan: Plan, progress: (l: string) => void): Promise<{ pr: PullRequest; action: Action }> {
+const LABEL_COLOR = '0e8a16';
+const LABEL_DESCRIPTION = 'Moves a cluster to a workshop exercise (npm run promote)';
+
+/** Why a label could not be put on the pull request, naming the missing permission when GitHub said which. */
+function labelWarning(labels: readonly string[], error: unknown): string {
+  const e = error instanceof GitHubApiError ? error : undefined;
+  const need = e?.acceptedPermissions.length ? `the token needs ${e.acceptedPermissions.map(permissionText).join(', or ')}` : (e?.hint ?? String(error));
+  return `could not label the pull request ${labels.map((l) => `"${l}"`).join(', ')}: ${e ? e.message : String(error)}; ${need}. `
+    + 'The pull request is open; add the label by hand, or grant the permission and run again (docs/workflows.md).';
+}
+
+/**
+ * Puts the labels the pull request lacks on it. Each label is created first where the token may (creating
+ * needs `issues: write`), so the add call never creates one; a label problem is a warning, never a failure.
+ */
+async function labelPull(gh: GitHub, number: number, labels: readonly string[], have: readonly string[]): Promise<{ added: string[]; warnings: string[] }> {
+  const missing = labels.filter((l) => !have.some((h) => h.toLowerCase() === l.toLowerCase()));
+  const warnings: string[] = [];
+  const usable: string[] = [];
+  for (const label of missing) {
+    try {
+      await gh.ensureLabel(label, LABEL_COLOR, LABEL_DESCRIPTION);
+      usable.push(label);
+    } catch (error) {
+      warnings.push(labelWarning([label], error));
+    }
+  }
+  if (usable.length === 0) return { added: [], warnings };
+  try {
+    await gh.addLabels(number, usable);
+    return { added: usable, warnings };
+  } catch (error) {
+    return { added: [], warnings: [...warnings, labelWarning(usable, error)] };
+  }
+}
+
+async function openPull(gh: GitHub, plan: Plan, warn: (w: string) => void): Promise<PullRequest> {
+  const input = { head: plan.branch, base: plan.base, title: plan.title, body: plan.body, draft: plan.draft };
+  try {
+    return await gh.createPull(input);
+  } catch (error) {
+    if (!(plan.draft && error instanceof GitHubApiError && error.draftUnsupported)) throw error;
+    warn('this repository\'s plan has no draft pull requests; opened it as a normal pull request instead.');
+    return gh.createPull({ ...input, draft: false });
+  }
+}
+
+async function syncPull(gh: GitHub, plan: Plan, progress: (l: string) => void): Promise<{ pr: PullRequest; action: Action; warnings: string[] }> {
+  const warnings: string[] = [];
+  const warn = (w: string) => {
+    warnings.push(w);
+    progress(`warning: ${w}`);
+  };
   let existing = await gh.findOpenPullByHead(plan.branch);
   let created: PullRequest | undefined;
   if (!existing) {
     try {
       progress(`Opening a pull request for ${plan.branch} into ${plan.base}`);
-      created = await gh.createPull({ head: plan.branch, base: plan.base, title: plan.title, body: plan.body, draft: plan.draft });
+      created = await openPull(gh, plan, warn);
     } catch (error) {
       if (!(error instanceof GitHubApiError && error.alreadyExists)) throw error;
       progress('GitHub says a pull request for this branch already exists; updating it instead.');
@@ -180,23 +224,64 @@ async function syncPull(gh: GitHub, plan: Plan, progress: (l: string) => void): 
     }
   }
   if (created) {
-    await gh.addLabels(created.number, plan.labels);
-    return { pr: { ...created, labels: plan.labels }, action: 'created' };
+    const labelled = await labelPull(gh, created.number, plan.labels, created.labels);
+    labelled.warnings.forEach(warn);
+    return { pr: { ...created, labels: [...created.labels, ...labelled.added] }, action: 'created', warnings };
   }
   const pr = existing as PullRequest;
   const patch: { title?: string; body?: string; base?: string } = {};
   if (pr.title !== plan.title) patch.title = plan.title;
-  if (normalize(pr.body) !== normalize(plan.body)) patch.body = plan.body;
+  if (!sameText(pr.body, plan.body)) patch.body = plan.body;
   if (pr.base !== plan.base) patch.base = plan.base;
-  const missing = plan.labels.filter((l) => !pr.labels.some((have) => have.toLowerCase() === l.toLowerCase()));
   let updated = pr;
   if (Object.keys(patch).length > 0) {
     progress(`Updating pull request #${pr.number} (${Object.keys(patch).join(', ')})`);
     updated = await gh.updatePull(pr.number, patch);
   }
-  if (missing.length > 0) await gh.addLabels(pr.number, missing);
-  const changed = Object.keys(patch).length > 0 || missing.length > 0;
-  return { pr: updated, action: changed ? 'updated' : 'unchanged' };
+  if (plan.draft && !pr.draft) {
+    warn(`pull request #${pr.number} is already open and not a draft; GitHub's REST API cannot make it one: use "Convert to draft" on its page.`);
+  }
+  const labelled = await labelPull(gh, pr.number, plan.labels, pr.labels);
+  labelled.warnings.forEach(warn);
+  const changed = Object.keys(patch).length > 0 || labelled.added.length > 0;
+  return { pr: { ...updated, labels: [...updated.labels, ...labelled.added] }, action: changed ? 'updated' : 'unchanged', warnings };
+}
+
+const WORKFLOWS = '.github/workflows';
+
+/**
+ * Moves the promotion branch onto a base whose workflow files changed, without the `workflows` permission:
+ * GitHub refuses to move a branch when the files under .github/workflows differ between its old and new tip
+ * (for a token without that permission, which GITHUB_TOKEN never has), but creating a branch whose new commit
+ * changes only pointer files is allowed. So the old pull request is closed, the branch deleted and created
+ * again from the new base; the caller opens a new pull request. If the new branch cannot be pushed, the old
+ * tip and pull request are put back.
+ */
+async function recreateBranch(root: string, gh: GitHub, branch: string, commit: string, oldTip: string, progress: (l: string) => void): Promise<PullRequest | undefined> {
+  progress(`The base's files under ${WORKFLOWS} changed since ${branch} was pushed; recreating the branch instead of moving it (no \`workflows\` permission needed).`);
+  const old = await gh.findOpenPullByHead(branch);
+  if (old) await gh.updatePull(old.number, { state: 'closed' });
+  try {
+    await deleteRemoteBranch(root, 'origin', branch, oldTip);
+    await pushWithLease(root, 'origin', commit, branch, undefined);
+  } catch (error) {
+    await pushWithLease(root, 'origin', oldTip, branch, undefined).catch(() => undefined);
+    if (old) await gh.updatePull(old.number, { state: 'open' }).catch(() => undefined);
+    throw error;
+  }
+  return old;
+}
+
+/** Tells the closed pull request which one replaces it; a failure to comment is a warning. */
+async function noteReplaced(gh: GitHub, old: PullRequest, pr: PullRequest, progress: (l: string) => void): Promise<string[]> {
+  const warning = `pull request #${old.number} was closed and replaced by #${pr.number}: the branch was recreated from the new base, whose workflow files changed.`;
+  progress(`warning: ${warning}`);
+  try {
+    await gh.upsertComment(old.number, `<!-- mesh-workshop:replaced -->\nReplaced by #${pr.number}: the base branch's workflow files changed, so \`${pr.head}\` was recreated from the new base rather than moved (moving it would need the \`workflows\` permission).`, '<!-- mesh-workshop:replaced -->');
+  } catch (error) {
+    return [warning, `could not comment on #${old.number}: ${(error as Error).message}`];
+  }
+  return [warning];
 }
 
 /** The whole promotion. Throws ToolkitErrors with hints; the worktree is gone whenever this returns or throws. */
@@ -205,6 +290,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
   const labels = labelsFor(req.labels);
   if (req.base !== undefined) checkBranchName(req.base, '--base branch');
   if (req.exerciseId === undefined && !req.next) throw new UsageError('Which exercise? Give an exercise id or --next.', 'Run `npm run exercises` to list them.');
+  if (req.exerciseId !== undefined && req.exerciseId.trim() === '') throw new UsageError('The exercise id is empty.', 'Run `npm run exercises` to list them.');
   const token = tokenFrom(env);
   if (mode === 'run' && !token) {
     throw new ToolkitError('No GitHub token: a promotion opens a pull request, which needs one.', {
@@ -220,19 +306,24 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
     throw new ToolkitError('The repository has no `origin` remote to promote from.', { hint: 'Add it with `git remote add origin <url>`.' });
   }
 
-  let gh: GitHub | undefined;
-  if (mode === 'run') {
-    const { owner, repo } = await repositoryOf(req.root, env);
-    gh = createGitHub({ token: token as string, owner, repo, baseUrl: env.GITHUB_API_URL || DEFAULT_API_URL, log: progress, ...req.github });
-  }
+  const gh = mode === 'run' ? await gitHubFromEnv({ root: req.root, env, log: progress, overrides: req.github }) : undefined;
   // Asking the API first also checks the token and repository before anything is pushed (401/404 fail here).
-  const base = req.base ?? (gh ? await gh.getDefaultBranch() : await remoteDefaultBranch(req.root, 'origin'));
-  if (!base) throw new ToolkitError('Cannot tell the default branch of origin.', { hint: 'Pass --base <branch>.' });
-  checkBranchName(base, 'base branch');
-
-  progress(`Fetching origin/${base}`);
-  const baseCommit = await fetchBranch(req.root, 'origin', base);
-  if (!baseCommit) throw new NotFoundError(`origin has no branch "${base}".`, 'Pass --base with an existing branch.');
+  let base: string | undefined;
+  let baseCommit: string | undefined;
+  if (mode === 'dry-run') {
+    // A dry run writes nothing, so offline it may plan from the last fetch, with git's reason as a warning.
+    const ref = await resolveBase(req.root, req.base, (line) => progress(`warning: ${line}`));
+    base = ref.base;
+    baseCommit = ref.commit;
+  } else {
+    base = req.base ?? (gh ? await gh.getDefaultBranch() : await remoteDefaultBranch(req.root, 'origin'));
+    if (!base) throw new ToolkitError('Cannot tell the default branch of origin.', { hint: 'Pass --base <branch>.' });
+    checkBranchName(base, 'base branch');
+    progress(`Fetching origin/${base}`);
+    baseCommit = await fetchBranch(req.root, 'origin', base);
+    if (!baseCommit) throw new NotFoundError(`origin has no branch "${base}".`, 'Pass --base with an existing branch.');
+  }
+  const baseName = base;
 
   return withWorktree(req.root, baseCommit, async (wt) => {
     const [exercises, { clusters: readable, broken }] = await Promise.all([loadExercises(wt), scanClusters(wt)]);
@@ -241,12 +332,12 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
     for (const b of broken) progress(`warning: skipping cluster ${b.name}: ${b.error.message}`);
     const exercise = chooseExercise(exercises, { id: req.exerciseId, next: req.next }, selected);
     const clusterNames = selected.map((c) => c.name);
-    const draft = await buildPlan({ root: wt, exercise, clusters: selected, allClusters: req.allClusters, base, baseCommit, labels, draft: req.draft });
+    const draft = await buildPlan({ root: wt, exercise, clusters: selected, allClusters: req.allClusters, base: baseName, baseCommit, labels, draft: req.draft });
     const moved = movedClusters(draft).map((c) => c.name);
     const summary = { exercise: exercise.id, clusters: clusterNames, moved, branch: draft.branch };
     if (draft.noop) {
-      progress(`${clusterNames.join(', ')} already point${clusterNames.length === 1 ? 's' : ''} at ${exercise.id} on ${base}; nothing to do.`);
-      return { ...summary, action: 'noop', pushed: false };
+      progress(`${clusterNames.join(', ')} already point${clusterNames.length === 1 ? 's' : ''} at ${exercise.id} on ${baseName}; nothing to do.`);
+      return { ...summary, action: 'noop', pushed: false, warnings: [] };
     }
     const already = unchangedClusters(draft).map((c) => c.name);
     if (already.length > 0) progress(`${already.join(', ')} already point${already.length === 1 ? 's' : ''} at ${exercise.id}; not moving ${already.length === 1 ? 'it' : 'them'}.`);
@@ -258,35 +349,45 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
     for (const f of gate.findings.filter((x) => !x.silenced)) progress(formatFinding(f));
     const plan = finishPlan(draft, gate);
     if (gate.errors > 0) {
-      throw new ToolkitError(`Validation found ${gate.errors} error(s) after moving ${moved.join(', ')} to ${exercise.id}; nothing was committed or pushed.`, {
-        hint: `Fix the findings above in exercises/${exercise.id}, then run the promotion again.`,
-      });
+      throw new ValidationFailedError(`Validation found ${gate.errors} error(s) after moving ${moved.join(', ')} to ${exercise.id}; nothing was committed or pushed.`,
+        `Fix the findings (listed above, and in \`findings\` of the JSON output) in exercises/${exercise.id}, then run the promotion again.`, gate.findings);
     }
-    if (mode === 'dry-run') return { ...summary, action: 'dry-run', pushed: false, plan, gate };
+    if (mode === 'dry-run') return { ...summary, action: 'dry-run', pushed: false, plan, gate, warnings: [] };
 
     const commit = await commitFiles(wt, movedClusters(plan).map((c) => c.file), commitMessage(plan), env);
     if (mode === 'local') {
       // Checked again just before writing: the user may have switched branches while validation ran.
       await checkLocalBranch(req.root, plan.branch, baseCommit, req.force ?? false);
+      // Run twice, --local keeps the commit it made the first time when it holds the same change on the same base.
+      const tip = await revParse(req.root, `refs/heads/${plan.branch}`);
+      if (tip && (await sameChange(req.root, tip, commit, baseCommit))) {
+        progress(`Local branch ${plan.branch} already has this change; not moving it.`);
+        return { ...summary, action: 'local', pushed: false, commit: tip, plan, gate, warnings: [] };
+      }
       await setBranch(req.root, plan.branch, commit);
-      return { ...summary, action: 'local', pushed: false, commit, plan, gate };
+      return { ...summary, action: 'local', pushed: false, commit, plan, gate, warnings: [] };
     }
 
     const github = gh as GitHub;
     const remoteSha = await fetchBranch(req.root, 'origin', plan.branch);
     let pushed = false;
     let head = commit;
+    let replaced: PullRequest | undefined;
     if (remoteSha && (await sameChange(req.root, remoteSha, commit, baseCommit))) {
       progress(`origin/${plan.branch} already has this change; not pushing.`);
       head = remoteSha;
+    } else if (remoteSha && (await changedFiles(req.root, remoteSha, commit, WORKFLOWS)).length > 0) {
+      replaced = await recreateBranch(req.root, github, plan.branch, commit, remoteSha, progress);
+      pushed = true;
     } else {
       progress(`Pushing ${plan.branch}`);
       await pushWithLease(req.root, 'origin', commit, plan.branch, remoteSha);
       pushed = true;
     }
     try {
-      const { pr, action } = await syncPull(github, plan, progress);
-      return { ...summary, action, url: pr.url, number: pr.number, commit: head, pushed, plan, gate };
+      const { pr, action, warnings } = await syncPull(github, plan, progress);
+      if (replaced) warnings.push(...(await noteReplaced(github, replaced, pr, progress)));
+      return { ...summary, action, url: pr.url, number: pr.number, commit: head, pushed, plan, gate, warnings };
     } catch (error) {
       throw new PromotionIncompleteError(plan.branch, error, pushed);
     }

@@ -134,9 +134,14 @@ export function branchFor(clusters: readonly Cluster[], allClusters: boolean, ex
 }
 
 
+/** GitHub refuses a longer pull request title with 422 "title is too long (maximum is 256 characters)". */
+export const TITLE_LIMIT = 256;
+
 export function titleFor(clusters: readonly Cluster[], allClusters: boolean, exercise: Exercise): string {
   const scope = allClusters ? 'all' : clusters.map((c) => c.name).join(', ');
-  return `promote(${scope}): ${exercise.id} (${oneLine(exercise.section)} ${oneLine(exercise.title)})`;
+  const title = `promote(${scope}): ${exercise.id} (${oneLine(exercise.section)} ${oneLine(exercise.title)})`;
+  const chars = Array.from(title);
+  return chars.length <= TITLE_LIMIT ? title : `${chars.slice(0, TITLE_LIMIT - 2).join('')}…)`;
 }
 
 /** Labels for the PR: `promotion` first, then the user's, without duplicates. Names are untrusted input. */

@@ -3,10 +3,9 @@
 import yaml from 'js-yaml';
 import { CLUSTER_NAME, pointerFileOf } from '../clusters.ts';
 import { ToolkitError } from '../errors.ts';
-import { fetchBranch, listTree, logOfFile, remoteDefaultBranch, revParse, showFile } from '../git.ts';
+import { checkBranchName, fetchBranch, listTree, logOfFile, remoteDefaultBranch, revParse, showFile } from '../git.ts';
 import type { PullRequest } from '../github.ts';
 import { readPointer } from '../rewriters/pointer.ts';
-import { checkBranchName } from './apply.ts';
 
 export interface ClusterState {
   name: string;
@@ -61,7 +60,8 @@ export async function resolveBase(root: string, base: string | undefined, warn: 
         : `Check that origin has a branch named "${name}" (\`git ls-remote --heads origin\` lists them) and that the network is up.`,
     });
   }
-  const stale = `Could not fetch origin/${name}; showing the last fetched state (${local.slice(0, 12)}).`;
+  // git's own words say why (offline, unknown host, no such repository).
+  const stale = `Could not fetch origin/${name}${fetchError ? ` (${fetchError})` : ''}; using the last fetched state (${local.slice(0, 12)}).`;
   warn(stale);
   return { base: name, commit: local, stale };
 }
