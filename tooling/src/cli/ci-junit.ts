@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { defaultIo, guarded, invocationDir, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { NotFoundError, UsageError } from '../lib/errors.ts';
-import { junitFromReport } from '../lib/ci/junit.ts';
+import { formatJunit } from '../lib/junit.ts';
 import { parseValidationReport } from '../lib/ci/summary.ts';
 
 const HELP = `Usage: npm run ci:junit -- --validation <file>
@@ -43,7 +43,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     } catch {
       throw new NotFoundError(`Cannot read the validation report file ${JSON.stringify(file)}.`, 'Check the path; it is relative to the directory the command was run from.');
     }
-    io.stdout(junitFromReport(parseValidationReport(text, file)));
+    io.stdout(formatJunit(parseValidationReport(text, file)));
     return 0;
   });
 }
