@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../tooling/src/cli/post-merge.ts';
 import { loadExercises } from '../../tooling/src/lib/exercises.ts';
 import { POST_MERGE_MARKER, postMergeMessage } from '../../tooling/src/lib/ci/post-merge.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 import { CATALOG_REPO, fakeGitHub, tempRepo, type FakeGitHub, type TempRepo } from './support.ts';
 
 const TOKEN = 'ghs_testtoken0123456789abcdefABCDEF';

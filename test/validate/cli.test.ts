@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../tooling/src/cli/validate.ts';
 import { escapeXml } from '../../tooling/src/lib/junit.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 
 // The CLI's own behaviour, without the analyzers other parts register (they have their own tests).
 const iso = { registry: [] };
