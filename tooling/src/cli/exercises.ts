@@ -1,5 +1,5 @@
 // `npm run exercises`: the workshop's exercises in order, marking the one each cluster points at.
-import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { command, defaultIo, oneOf, runIfMain, type Io } from '../lib/cli.ts';
 import { loadExercises } from '../lib/exercises.ts';
 import { loadClusters } from '../lib/clusters.ts';
 
@@ -16,17 +16,13 @@ Options:
 Exit codes: 0 listed, 1 a cluster points at an exercise that does not exist, 2 usage error.`;
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const debug = argv.includes('--debug');
-  return guarded(io, debug, async () => {
-    const { values } = parseCli(argv, {
+  return command(argv, io, {
+    help: HELP,
+    positionals: false,
+    options: {
       output: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-      debug: { type: 'boolean' },
-    }, false);
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
+    },
+  }, async ({ values }) => {
     const output = oneOf(values.output, ['text', 'json'] as const, '--output', 'text');
     const [exercises, clusters] = await Promise.all([loadExercises(io.root), loadClusters(io.root)]);
     if (output === 'json') {

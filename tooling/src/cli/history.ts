@@ -1,6 +1,6 @@
 // `npm run history`: when each cluster moved to which exercise, from the mainline git log of its pointer file,
 // with the pull request number when the merge (or squash) commit names one.
-import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { command, defaultIo, oneOf, runIfMain, type Io } from '../lib/cli.ts';
 import { findCluster, type Cluster } from '../lib/clusters.ts';
 import { UsageError } from '../lib/errors.ts';
 import { clustersAt, historyOf, resolveBase, type HistoryEntry } from '../lib/promote/state.ts';
@@ -20,19 +20,14 @@ Options:
 Exit codes: 0 history printed, 1 the git log could not be read, 2 usage error.`;
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const debug = argv.includes('--debug');
-  return guarded(io, debug, async () => {
-    const { values, positionals } = parseCli(argv, {
-      help: { type: 'boolean', short: 'h' },
-      debug: { type: 'boolean' },
+  return command(argv, io, {
+    help: HELP,
+    options: {
       base: { type: 'string' },
       cluster: { type: 'string', multiple: true },
       output: { type: 'string' },
-    });
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
+    },
+  }, async ({ values, positionals }) => {
     if (positionals.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}.`, 'Use --cluster <name> to pick a cluster.');
     const output = oneOf(values.output, ['text', 'json'] as const, '--output', 'text');
     const ref = await resolveBase(io.root, values.base, (l) => io.stderr(`warning: ${l}`));
