@@ -1,6 +1,6 @@
 // The README's exercise table must list exactly the exercises, in order, with the id, section, title and
 // summary of each exercise.yaml, so the two cannot drift apart.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadExercises } from '../tooling/src/lib/exercises.ts';
@@ -44,11 +44,28 @@ describe('README exercise table', () => {
     expect(() => tableRows('no markers')).toThrow(/exercises:start/);
   });
 
-  it('documents the pointer line and the bootstrap of both engines', () => {
-    expect(readme).toContain('clusters/<name>/exercise/kustomization.yaml');
-    expect(readme).toContain('  - ../../../exercises/baseline');
-    expect(readme).toContain('kubectl apply -k clusters/workshop/flux');
-    expect(readme).toContain('npm ci && npm test');
+  it('documents the pointer line as the pointer files write it, for an exercise that exists', async () => {
+    // The section names the pointer file, then shows its one line in a yaml block.
+    const section = /## The pointer\n\n`clusters\/<name>\/exercise\/kustomization\.yaml` decides what a cluster runs\.[^`]*```yaml\n(.*?)\n```/s.exec(readme);
+    expect(section, 'README: ## The pointer, its file and its yaml block').not.toBeNull();
+    const shown = section?.[1] as string;
+    const id = /^ {2}- \.\.\/\.\.\/\.\.\/exercises\/([a-z0-9-]+)$/.exec(shown)?.[1];
+    expect((await loadExercises(ROOT)).map((e) => e.id)).toContain(id);
+    // Every cluster's pointer file exists where the README says and holds exactly one line of that shape.
+    const clusters = readdirSync(join(ROOT, 'clusters'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(clusters.length).toBeGreaterThan(0);
+    for (const name of clusters) {
+      const pointer = readFileSync(join(ROOT, `clusters/${name}/exercise/kustomization.yaml`), 'utf8');
+      expect(pointer.split('\n').filter((l) => /^ {2}- \.\.\/\.\.\/\.\.\/exercises\/[a-z0-9-]+$/.test(l)), name).toHaveLength(1);
+    }
+  });
+
+  it('runs the commands it documents: install and test, and the Flux bootstrap of a real folder', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(commands).toContain('npm ci && npm test');
+    expect(pkg.scripts.test).toBeDefined();
+    expect(commands).toContain('kubectl apply -k clusters/workshop/flux');
+    expect(existsSync(join(ROOT, 'clusters/workshop/flux/kustomization.yaml'))).toBe(true);
   });
 
   /** The shell lines of the README's fenced `sh` blocks, with `\`-continued lines joined. */
@@ -88,8 +105,8 @@ describe('README exercise table', () => {
       expect(readme).toContain(`\`${line}\``);
     }
     expect(kustomization).not.toMatch(/^\s+- flux-system\s*$/m);
-    expect(readme).toContain('`- flux-system`');
-    expect(readme).toContain('clusters/<name>/flux/kustomization.yaml');
-    expect(readme).toContain('--path=clusters/<name>/flux');
+    // One instruction names the file, the two lines to replace and the line that replaces them.
+    expect(readme).toMatch(/1\. In `clusters\/<name>\/flux\/kustomization\.yaml`, replace the two lines `- source\.yaml` and\s+`- flux-system\.yaml` with one line `- flux-system`/);
+    expect(readme).toMatch(/`flux bootstrap github [^`]*--path=clusters\/<name>\/flux --version=v\d+\.\d+\.\d+`/);
   });
 });

@@ -13,7 +13,7 @@ import { readPromoteChoices, rewritePromoteChoices, rewriteReadmeTable } from '.
 import { loadExercises } from '../../tooling/src/lib/exercises.ts';
 import { rewriteOrder } from '../../tooling/src/lib/rewriters/order.ts';
 import { ROOT } from '../gitops/support.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 import { copyRepo, findingsOf } from '../cluster/support.ts';
 
 const PROMOTE = '.github/workflows/promote.yml';

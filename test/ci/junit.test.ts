@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../tooling/src/cli/ci-junit.ts';
-import { junitFromReport } from '../../tooling/src/lib/ci/junit.ts';
+import { formatJunit as junitFromReport } from '../../tooling/src/lib/junit.ts';
 import { parseValidationReport } from '../../tooling/src/lib/ci/summary.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 import { CATALOG_REPO } from './support.ts';
 
 const VALIDATION = fileURLToPath(new URL('../fixtures/workflows/validation.json', import.meta.url));

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../tooling/src/cli/post-merge.ts';
 import { loadExercises } from '../../tooling/src/lib/exercises.ts';
 import { POST_MERGE_MARKER, postMergeMessage } from '../../tooling/src/lib/ci/post-merge.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 import { CATALOG_REPO, tempRepo, type TempRepo } from './support.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 

@@ -8,7 +8,7 @@ import { classifyChanges, parseChangedFiles } from '../../tooling/src/lib/ci/cha
 import { md } from '../../tooling/src/lib/markdown.ts';
 import { parseValidationReport, summaryMarkdown } from '../../tooling/src/lib/ci/summary.ts';
 import { loadExercises } from '../../tooling/src/lib/exercises.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 import { CATALOG_REPO, tempRepo, type TempRepo } from './support.ts';
 
 const VALIDATION = fileURLToPath(new URL('../fixtures/workflows/validation.json', import.meta.url));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { main as exercises } from '../../tooling/src/cli/exercises.ts';
 import { main as render } from '../../tooling/src/cli/render.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 import { parseManifests } from '../../tooling/src/lib/manifests.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/core/repo', import.meta.url));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main as junit } from '../../tooling/src/cli/ci-junit.ts';
 import { invocationDir } from '../../tooling/src/lib/cli.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'invocation-dir-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as cluster } from '../../tooling/src/cli/cluster.ts';
 import { ARGOCD_INSTALL_URL, FLUX_VERSION } from '../../tooling/src/lib/cluster/bootstrap.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 import { copyRepo } from './support.ts';
 
 let copy: { root: string; cleanup: () => Promise<void> };

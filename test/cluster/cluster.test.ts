@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as cluster } from '../../tooling/src/cli/cluster.ts';
 import { clusterFiles, engineUrlFromRemote } from '../../tooling/src/lib/cluster/template.ts';
 import { kustomizeBuild } from '../../tooling/src/lib/kustomize.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 import { ROOT } from '../gitops/support.ts';
 import { copyRepo, findingsOf } from './support.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';

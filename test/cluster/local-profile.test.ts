@@ -15,7 +15,7 @@ import { main as cluster } from '../../tooling/src/cli/cluster.ts';
 import { HOST_PORTS, NODE_PORTS } from '../../tooling/src/lib/cluster/profile.ts';
 import { kustomizeBuild } from '../../tooling/src/lib/kustomize.ts';
 import { parseManifests, type KubeObject } from '../../tooling/src/lib/manifests.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 import { copyRepo } from './support.ts';
 
 type Health = 'Healthy' | 'Progressing';

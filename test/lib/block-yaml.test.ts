@@ -194,3 +194,28 @@ describe('BlockYaml against js-yaml', () => {
     expect(answered).toBeGreaterThan(rounds / 10);
   });
 });
+
+describe('the js-yaml internals the fast path reads', () => {
+  // block-yaml.ts types plain scalars with js-yaml 4's compiledImplicit and manifests.ts adds js-yaml 4's
+  // exported merge type; neither is public API and js-yaml 5 has neither. An upgrade must fail here, loudly,
+  // instead of silently sending every document down the slow path or losing merge keys.
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const installed = JSON.parse(readFileSync(join(ROOT, 'node_modules/js-yaml/package.json'), 'utf8')) as { version: string };
+
+  it('pins js-yaml to major 4, and 4 is what is installed', () => {
+    expect(pkg.dependencies['js-yaml']).toMatch(/^~4\.\d+\.\d+$/);
+    expect(installed.version).toMatch(/^4\./);
+  });
+
+  it('finds the core implicit types and the merge type, so the fast path is on', () => {
+    expect(merge).toBeInstanceOf(yaml.Type);
+    expect(block.enabled).toBe(true);
+    expect(block.parse('a: 1\nb: true\nc: ~\nd: x\n')).toStrictEqual({ a: 1, b: true, c: null, d: 'x' });
+  });
+
+  it('turns itself off, never guesses, when a schema does not expose them', () => {
+    const without = new BlockYaml({} as yaml.Schema);
+    expect(without.enabled).toBe(false);
+    expect(without.parse('a: 1\n')).toBeUndefined();
+  });
+});

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadClusters } from '../../tooling/src/lib/clusters.ts';
 import { loadExercises } from '../../tooling/src/lib/exercises.ts';
 import type { Io } from '../../tooling/src/lib/cli.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CLI_DIR = new URL('../../tooling/src/cli/', import.meta.url);

@@ -29,7 +29,18 @@ describe('promotion PR body prediction', () => {
     const draft = await buildPlan({ root, exercise, clusters: [cluster], allClusters: false, base: 'main', baseCommit: 'a'.repeat(40), labels: [], draft: false });
     const prediction = draft.clusters[0]?.prediction ?? '';
     expect(prediction).toContain('```mermaid');
-    expect(prediction).toMatch(/jason.*reviews-error.*6(\.0)?\s?s/s);
+    // The outcome table, row by row: jason's own row shows the error after 6s, through the delayed ratings.
+    const rows = prediction.split('\n').filter((l) => l.startsWith('| ')).map((l) => l.slice(2, -2).split(' | '));
+    expect(rows[0]).toEqual(['User', 'Page shows', 'Probability', 'Latency', 'Path']);
+    const jason = rows.filter((r) => r[0] === 'jason');
+    expect(jason).toHaveLength(1);
+    const [user, outcome, probability, latency, path] = jason[0] as string[];
+    expect([user, outcome, probability, latency]).toEqual(['jason', '`reviews-error`', '100%', '6s']);
+    const [route, reason] = (path as string).split('<br>');
+    expect(route).toBe('productpage v1 → reviews v2 → ratings v1 (delay 7s)');
+    expect(reason).toMatch(/3s x 2 attempts.*7s/);
+    // Everyone else is not affected by the delay.
+    expect(rows.filter((r) => r[0] === 'anonymous').map((r) => r.slice(1, 4))).toEqual([['`no-stars`', '100%', '0ms']]);
     const body = composeBody(draft, summarize(['clusters/workshop/exercise'], []));
     expect(body).toContain('### What users will see');
     expect(body).toContain('#### Predicted traffic for `workshop`');

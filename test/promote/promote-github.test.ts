@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../tooling/src/cli/promote.ts';
 import { run as status } from '../../tooling/src/cli/status.ts';
 import { main as history } from '../../tooling/src/cli/history.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 import { startGitHubStandIn, type GitHubStandIn, type StandInOptions } from '../helpers/github-stand-in.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
 

@@ -5,7 +5,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../tooling/src/cli/promote.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 import { commitOnOrigin, createTestRepo, snapshot, PROMOTE_FIXTURE, type TestRepo } from '../helpers/git-repo.ts';
 

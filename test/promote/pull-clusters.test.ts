@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run as status } from '../../tooling/src/cli/status.ts';
 import { clustersChangedOnBranch } from '../../tooling/src/lib/pull-clusters.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../tooling/src/cli/promote.ts';
 import { run as status } from '../../tooling/src/cli/status.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
 
 let repo: TestRepo;

@@ -37,6 +37,9 @@ describe('unifiedDiff', () => {
         ['kind: A\nname: x\n---\nkind: B\nname: y\n', 'kind: B\nname: y\n---\nkind: C\nname: z\n'],
         ['', 'new\nfile\n'],
         ['only\n', ''],
+        // Only the final newline changes: a hunk with the `\ No newline at end of file` marker.
+        ['x\ny\n', 'x\ny'],
+        ['x\ny', 'x\ny\n'],
       ];
       for (const [a, b] of cases) {
         await writeFile(join(dir, 'a'), a);
@@ -48,6 +51,40 @@ describe('unifiedDiff', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('unifiedDiff on a large render', () => {
+  it('gives the changed hunks only for 20,000 lines with scattered changes, as diff -u does', async () => {
+    const before = Array.from({ length: 20_000 }, (_, i) => `  line-${i}: value ${i}`);
+    const changedAt = Array.from({ length: 200 }, (_, k) => 37 + k * 97);
+    const after = before.map((l, i) => (changedAt.includes(i) ? `  line-${i}: changed` : l));
+    const a = `${before.join('\n')}\n`;
+    const b = `${after.join('\n')}\n`;
+    const diff = unifiedDiff(a, b, 'a/render', 'b/render');
+    const lines = diff.split('\n').slice(0, -1);
+    expect(lines.slice(0, 2)).toEqual(['--- a/render', '+++ b/render']);
+    // 97 lines apart with 3 lines of context: one hunk per change, seven lines each.
+    expect(lines.filter((l) => l.startsWith('@@'))).toHaveLength(200);
+    expect(lines.filter((l) => l.startsWith('-') && !l.startsWith('---'))).toEqual(changedAt.map((i) => `-  line-${i}: value ${i}`));
+    expect(lines.filter((l) => l.startsWith('+') && !l.startsWith('+++'))).toEqual(changedAt.map((i) => `+  line-${i}: changed`));
+    expect(lines).toHaveLength(2 + 200 * 9);
+    expect(lines[2]).toBe('@@ -35,7 +35,7 @@');
+    const dir = await mkdtemp(join(tmpdir(), 'diff-'));
+    try {
+      await writeFile(join(dir, 'a'), a);
+      await writeFile(join(dir, 'b'), b);
+      const expected = (await $({ nothrow: true, quiet: true })`diff -u ${join(dir, 'a')} ${join(dir, 'b')}`).stdout;
+      expect(lines.slice(2).join('\n')).toBe(expected.split('\n').slice(2).join('\n').trimEnd());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives a hunk for a change of the final newline alone', () => {
+    expect(unifiedDiff('kind: A\nname: x\n', 'kind: A\nname: x', 'a', 'b')).toBe(
+      '--- a\n+++ b\n@@ -1,2 +1,2 @@\n kind: A\n-name: x\n+name: x\n\\ No newline at end of file\n',
+    );
   });
 });
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../tooling/src/cli/promote.ts';
 import { npmKustomizeBinary } from '../../tooling/src/lib/kustomize.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
 
 const CLI = resolve(fileURLToPath(import.meta.url), '../../../tooling/src/cli/promote.ts');

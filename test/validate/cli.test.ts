@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../tooling/src/cli/validate.ts';
-import { escapeXml } from '../../tooling/src/lib/validate/output.ts';
-import { captureIo } from '../support/io.ts';
+import { escapeXml } from '../../tooling/src/lib/junit.ts';
+import { captureIo } from '../helpers/io.ts';
 
 // The CLI's own behaviour, without the analyzers other parts register (they have their own tests).
 const iso = { registry: [] };
@@ -45,6 +45,8 @@ describe('npm run validate', () => {
     expect(await main(['--output', 'junit', `${fx}/good`, `${fx}/vs-string-weight.yaml`, `${fx}/render-fail`], c, [], iso)).toBe(1);
     const xml = c.stdoutText;
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')).toBe(true);
+    // The same layout as ci:junit: a first case carries the tally.
+    expect(xml).toContain('<testsuite name="npm run validate" tests="1" failures="0" errors="0" skipped="0">\n    <testcase classname="npm run validate" name="6 resources in 3 units: 5 valid, 1 invalid, 0 skipped; 2 errors, 0 warnings, 0 infos, 0 silenced"/>');
     expect(xml).toContain('<testsuite name="test/fixtures/validate/good" tests="5" failures="0" errors="0" skipped="0">');
     expect(xml).toContain('<testcase classname="test/fixtures/validate/good" name="Canary bookinfo/reviews"/>');
     expect(xml).toContain('<testsuite name="test/fixtures/validate/vs-string-weight.yaml" tests="1" failures="1"');

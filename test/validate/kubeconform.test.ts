@@ -5,7 +5,7 @@ import { findKubeconform, kubeconformArgs, parseKubeconformReport } from '../../
 import { validate } from '../../tooling/src/lib/validate/index.ts';
 import { parseManifests } from '../../tooling/src/lib/manifests.ts';
 import { main } from '../../tooling/src/cli/validate.ts';
-import { captureIo } from '../support/io.ts';
+import { captureIo } from '../helpers/io.ts';
 
 // The CLI's own behaviour, without the analyzers other parts register (they have their own tests).
 const iso = { registry: [] };

@@ -1,11 +1,12 @@
 // `npm run bench`: how fast `npm run validate` is, so later work can be compared against it. Not a test.
 // (a) 10,000 VirtualServices and DestinationRules in one file: resources/s for a whole process, start-up included;
 // (b) generated repositories of N clusters: wall time of a full validate (kustomize renders included).
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import yaml from 'js-yaml';
+import { $ } from 'zx';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const launcher = join(repo, 'tooling/bin/toolkit.mjs');
@@ -161,12 +162,20 @@ resources:
   }
 }
 
-function timeProcess(command: string, args: string[], cwd: string, quiet = false): { seconds: number; status: number | null; stdout: string } {
+async function timeProcess(command: string, args: string[], cwd: string, quiet = false): Promise<{ seconds: number; status: number | null; stdout: string }> {
+  const run = $({ cwd, env: { ...process.env, KUBECONFORM: '' }, nothrow: true, quiet: true });
   const start = process.hrtime.bigint();
-  const out = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, KUBECONFORM: '' }, maxBuffer: 64 * 1024 * 1024 });
+  const out = await run`${command} ${args}`;
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (out.status !== 0 && !(quiet && out.status === 1)) process.stderr.write(`${command} ${args.join(' ')} exited ${out.status}:\n${out.stdout.slice(-2000)}${out.stderr.slice(-2000)}\n`);
-  return { seconds, status: out.status, stdout: out.stdout };
+  if (out.exitCode !== 0 && !(quiet && out.exitCode === 1)) process.stderr.write(`${command} ${args.join(' ')} exited ${out.exitCode}:\n${out.stdout.slice(-2000)}${out.stderr.slice(-2000)}\n`);
+  return { seconds, status: out.exitCode, stdout: out.stdout };
+}
+
+/** `fn` run `n` times, one after another (runs must not overlap: they are timed). */
+async function repeat<T>(n: number, fn: () => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(await fn());
+  return out;
 }
 
 function median(values: number[]): number {
@@ -188,6 +197,9 @@ try {
   const docs: string[] = [];
   for (let i = 0; i < count; i++) docs.push(virtualService(i), destinationRule(i));
   writeFileSync(file, docs.join('---\n'));
+  // The same resources in flow style (one JSON document each), which block-yaml.ts leaves to js-yaml.
+  const flowFile = join(work, 'istio-10k-flow.yaml');
+  writeFileSync(flowFile, `${docs.map((d) => JSON.stringify(yaml.load(d))).join('\n---\n')}\n`);
   const resources = docs.length;
   console.log(`Validating ${resources} VirtualServices and DestinationRules (${runs} runs each, median):`);
   const widths = [46, 9, 13, 9];
@@ -195,14 +207,15 @@ try {
   const cases: [string, string, string[]][] = [
     ['npm run validate -- <file> --no-analyzers', 'npm', ['run', '--silent', 'validate', '--', file, '--no-kubeconform', '--no-analyzers']],
     ['node tooling/bin/toolkit.mjs validate (no npm)', process.execPath, [launcher, 'validate', file, '--no-kubeconform', '--no-analyzers']],
+    ['  the same, flow style', process.execPath, [launcher, 'validate', flowFile, '--no-kubeconform', '--no-analyzers']],
     // The default run adds the mesh analyzers; what they cost on this set is the difference to the first row.
     ['npm run validate -- <file> (with analyzers)', 'npm', ['run', '--silent', 'validate', '--', file, '--no-kubeconform']],
   ];
   // What every run pays before the first resource: npm, Node's start and loading the validator.
-  const fixed = median(Array.from({ length: runs }, () => timeProcess('npm', ['run', '--silent', 'validate', '--', '--help'], repo).seconds));
+  const fixed = median((await repeat(runs, () => timeProcess('npm', ['run', '--silent', 'validate', '--', '--help'], repo))).map((r) => r.seconds));
   console.log(row(['npm run validate -- --help (start-up alone)', fixed.toFixed(2), '', ''], widths));
   for (const [label, command, args] of cases) {
-    const times = Array.from({ length: runs }, () => timeProcess(command, args, repo, true).seconds);
+    const times = (await repeat(runs, () => timeProcess(command, args, repo, true))).map((r) => r.seconds);
     const t = median(times);
     const rate = Math.round(resources / t);
     console.log(row([label, t.toFixed(2), rate, rate >= TARGET ? 'met' : `${TARGET}`], widths));
@@ -215,7 +228,7 @@ const t1 = performance.now();
 console.log(JSON.stringify({ ms: t1 - t0, resources: r.summary.resources, valid: r.summary.valid }));`;
   const script = join(work, 'in-process.mts');
   writeFileSync(script, inProcess);
-  const inner = Array.from({ length: runs }, () => JSON.parse(timeProcess(tsx, [script], repo).stdout.trim().split('\n').at(-1) as string) as { ms: number; valid: number });
+  const inner = (await repeat(runs, () => timeProcess(tsx, [script], repo))).map((r) => JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { ms: number; valid: number });
   const ms = median(inner.map((r) => r.ms));
   console.log(row(['validate() in process, start-up excluded', (ms / 1000).toFixed(2), Math.round(resources / (ms / 1000)), ''], widths));
   if (inner.some((r) => r.valid !== resources)) console.log('warning: not every generated resource validated clean');
@@ -224,7 +237,7 @@ console.log(JSON.stringify({ ms: t1 - t0, resources: r.summary.resources, valid:
   const fields = 20_000;
   const noisy = join(work, 'configmap-unknown-fields.yaml');
   writeFileSync(noisy, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: noisy\ndata:\n  a: b\n${Array.from({ length: fields }, (_, i) => `field${i}: x\n`).join('')}`);
-  const noisyRuns = Array.from({ length: runs }, () => timeProcess(process.execPath, [launcher, 'validate', noisy, '--no-kubeconform', '--output', 'json'], repo, true));
+  const noisyRuns = await repeat(runs, () => timeProcess(process.execPath, [launcher, 'validate', noisy, '--no-kubeconform', '--output', 'json'], repo, true));
   const found = (JSON.parse(noisyRuns[0]?.stdout ?? '{}') as { findings?: unknown[] }).findings?.length ?? 0;
   console.log(row([`one ConfigMap with ${fields} unknown fields`, median(noisyRuns.map((r) => r.seconds)).toFixed(2), '', ''], widths));
   if (found !== fields) console.log(`warning: expected ${fields} findings, got ${found}`);
@@ -241,7 +254,7 @@ console.log(JSON.stringify({ ms: t1 - t0, resources: r.summary.resources, valid:
     let summary = { units: 0, resources: 0, errors: 0 };
     for (let i = 0; i < Math.min(runs, 2); i++) {
       // Findings are expected: the generated exercises are not tuned to every analyzer; time is what counts.
-      const out = timeProcess(process.execPath, [launcher, 'validate', '--output', 'json', '--no-kubeconform'], dir, true);
+      const out = await timeProcess(process.execPath, [launcher, 'validate', '--output', 'json', '--no-kubeconform'], dir, true);
       times.push(out.seconds);
       const parsed = JSON.parse(out.stdout) as { summary: typeof summary; findings: { rule: string; severity: string }[] };
       summary = parsed.summary;

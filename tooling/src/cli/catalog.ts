@@ -2,7 +2,7 @@
 // to the catalog (exercises/*/exercise.yaml). CI runs `check`; an author runs `write` after adding an exercise.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { command, defaultIo, oneOf, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
 import { planCatalog } from '../lib/catalog/index.ts';
 
@@ -26,18 +26,13 @@ Options:
 Exit codes: 0 in step (or written), 1 out of step (check) or failed, 2 usage error.`;
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const debug = argv.includes('--debug');
-  return guarded(io, debug, async () => {
-    const { values, positionals } = parseCli(argv, {
+  return command(argv, io, {
+    help: HELP,
+    options: {
       'dry-run': { type: 'boolean' },
       output: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-      debug: { type: 'boolean' },
-    });
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
+    },
+  }, async ({ values, positionals }) => {
     const json = oneOf(values.output, ['text', 'json'] as const, '--output', 'text') === 'json';
     const [command, ...rest] = positionals;
     if ((command !== 'check' && command !== 'write') || rest.length > 0) {

@@ -2,9 +2,9 @@
 // run, so validate.yml validates once and writes both reports from it.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { defaultIo, guarded, invocationDir, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { command, defaultIo, invocationDir, runIfMain, type Io } from '../lib/cli.ts';
 import { NotFoundError, UsageError } from '../lib/errors.ts';
-import { junitFromReport } from '../lib/ci/junit.ts';
+import { formatJunit } from '../lib/junit.ts';
 import { parseValidationReport } from '../lib/ci/summary.ts';
 
 const HELP = `Usage: npm run ci:junit -- --validation <file>
@@ -24,17 +24,13 @@ Example:
 Exit codes: 0 report printed, 1 the JSON report could not be read, 2 usage error.`;
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const debug = argv.includes('--debug');
-  return guarded(io, debug, async () => {
-    const { values } = parseCli(argv, {
+  return command(argv, io, {
+    help: HELP,
+    positionals: false,
+    options: {
       validation: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      debug: { type: 'boolean' },
-    }, false);
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
+    },
+  }, async ({ values }) => {
     const file = values.validation;
     if (file === undefined) throw new UsageError('--validation <file> is required.', 'Pass the output of `npm run --silent validate -- --output json`.');
     let text: string;
@@ -43,7 +39,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     } catch {
       throw new NotFoundError(`Cannot read the validation report file ${JSON.stringify(file)}.`, 'Check the path; it is relative to the directory the command was run from.');
     }
-    io.stdout(junitFromReport(parseValidationReport(text, file)));
+    io.stdout(formatJunit(parseValidationReport(text, file)));
     return 0;
   });
 }

@@ -2,7 +2,7 @@
 // (what it changes, the promotion it makes, the findings). validate.yml appends it to $GITHUB_STEP_SUMMARY.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { defaultIo, guarded, invocationDir, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { command, defaultIo, invocationDir, oneOf, runIfMain, type Io } from '../lib/cli.ts';
 import { NotFoundError, UsageError } from '../lib/errors.ts';
 import { loadExercises } from '../lib/exercises.ts';
 import { classifyChanges, parseChangedFiles } from '../lib/ci/changes.ts';
@@ -39,9 +39,10 @@ async function readInput(root: string, file: string, what: string): Promise<stri
 }
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const debug = argv.includes('--debug');
-  return guarded(io, debug, async () => {
-    const { values } = parseCli(argv, {
+  return command(argv, io, {
+    help: HELP,
+    positionals: false,
+    options: {
       validation: { type: 'string' },
       'changed-files': { type: 'string' },
       base: { type: 'string' },
@@ -49,13 +50,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       extra: { type: 'string' },
       'max-findings': { type: 'string' },
       output: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-      debug: { type: 'boolean' },
-    }, false);
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
+    },
+  }, async ({ values }) => {
     const output = oneOf(values.output, ['markdown', 'json'] as const, '--output', 'markdown');
     const maxFindings = values['max-findings'] === undefined ? 50 : Number(values['max-findings']);
     if (!Number.isInteger(maxFindings) || maxFindings < 0) {

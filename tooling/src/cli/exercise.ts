@@ -2,7 +2,7 @@
 // position or right after another one; `npm run catalog -- write` then lists it in the README and promote.yml.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { command, defaultIo, oneOf, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
 import { planScaffold } from '../lib/catalog/scaffold.ts';
 
@@ -29,22 +29,17 @@ Examples:
 Exit codes: 0 written (or planned), 1 failed (the id exists, an unknown exercise), 2 usage error.`;
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const debug = argv.includes('--debug');
-  return guarded(io, debug, async () => {
-    const { values, positionals } = parseCli(argv, {
+  return command(argv, io, {
+    help: HELP,
+    options: {
       from: { type: 'string' },
       after: { type: 'string' },
       title: { type: 'string' },
       section: { type: 'string' },
       'dry-run': { type: 'boolean' },
       output: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-      debug: { type: 'boolean' },
-    });
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
+    },
+  }, async ({ values, positionals }) => {
     const json = oneOf(values.output, ['text', 'json'] as const, '--output', 'text') === 'json';
     const [command, id, ...rest] = positionals;
     if (command !== 'new') throw new UsageError(command === undefined ? 'Missing the command.' : `Unknown command ${JSON.stringify(command)}.`, 'Usage: npm run exercise -- new <id> [--from <id>] [--after <id>].');

@@ -1,5 +1,5 @@
 // `npm run exercises`: the workshop's exercises in order, marking the one each cluster points at.
-import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { command, defaultIo, oneOf, runIfMain, type Io } from '../lib/cli.ts';
 import { scanExercises } from '../lib/exercises.ts';
 import { scanClusters } from '../lib/clusters.ts';
 
@@ -20,17 +20,13 @@ Options:
 Exit codes: 0 listed (warnings included), 1 failed, 2 usage error.`;
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const debug = argv.includes('--debug');
-  return guarded(io, debug, async () => {
-    const { values } = parseCli(argv, {
+  return command(argv, io, {
+    help: HELP,
+    positionals: false,
+    options: {
       output: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-      debug: { type: 'boolean' },
-    }, false);
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
+    },
+  }, async ({ values }) => {
     const output = oneOf(values.output, ['text', 'json'] as const, '--output', 'text');
     const [scan, { clusters, broken }] = await Promise.all([scanExercises(io.root), scanClusters(io.root)]);
     const { exercises } = scan;

@@ -1,8 +1,8 @@
 // `npm run history`: when each cluster moved to which exercise, from the mainline git log of its pointer file,
 // with the pull request number when the merge (or squash) commit names one.
-import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { command, defaultIo, oneOf, runIfMain, type Io } from '../lib/cli.ts';
 import { findCluster, type Cluster } from '../lib/clusters.ts';
-import { ToolkitError, UsageError } from '../lib/errors.ts';
+import { UsageError } from '../lib/errors.ts';
 import { clustersAt, historyOf, resolveBase, type HistoryEntry } from '../lib/promote/state.ts';
 
 const HELP = `Usage: npm run history [-- options]
@@ -20,57 +20,40 @@ Options:
 Exit codes: 0 history printed, 1 the git log could not be read, 2 usage error.`;
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const debug = argv.includes('--debug');
-  let output: 'text' | 'json' = 'text';
-  return guarded(io, debug, async () => {
-    try {
-      return await history(argv, io, (o) => (output = o));
-    } catch (error) {
-      // A script asked for JSON: it gets JSON on failure too (the readable error still goes to stderr).
-      if (output === 'json') io.stdout(JSON.stringify({ error: (error as Error).message, hint: error instanceof ToolkitError ? error.hint ?? null : null }, null, 2));
-      throw error;
-    }
-  });
-}
+  return command(argv, io, {
+    help: HELP,
+    options: {
+      base: { type: 'string' },
+      cluster: { type: 'string', multiple: true },
+      output: { type: 'string' },
+    },
+  }, async ({ values, positionals }) => {
+    if (positionals.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}.`, 'Use --cluster <name> to pick a cluster.');
+    const output = oneOf(values.output, ['text', 'json'] as const, '--output', 'text');
+    const ref = await resolveBase(io.root, values.base, (l) => io.stderr(`warning: ${l}`));
+    const states = await clustersAt(io.root, ref.commit);
+    // findCluster wants Cluster records; only the name matters for the lookup.
+    const known = states.map((s) => ({ name: s.name }) as Cluster);
+    const names = values.cluster?.length
+      ? values.cluster.map((n) => findCluster(known, n).name)
+      : states.map((s) => s.name);
+    const history: Record<string, HistoryEntry[]> = {};
+    for (const name of [...new Set(names)]) history[name] = await historyOf(io.root, ref.commit, name);
 
-async function history(argv: string[], io: Io, setOutput: (o: 'text' | 'json') => void): Promise<number> {
-  const { values, positionals } = parseCli(argv, {
-    help: { type: 'boolean', short: 'h' },
-    debug: { type: 'boolean' },
-    base: { type: 'string' },
-    cluster: { type: 'string', multiple: true },
-    output: { type: 'string' },
-  });
-  if (values.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const output = oneOf(values.output, ['text', 'json'] as const, '--output', 'text');
-  setOutput(output);
-  if (positionals.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}.`, 'Use --cluster <name> to pick a cluster.');
-  const ref = await resolveBase(io.root, values.base, (l) => io.stderr(`warning: ${l}`));
-  const states = await clustersAt(io.root, ref.commit);
-  // findCluster wants Cluster records; only the name matters for the lookup.
-  const known = states.map((s) => ({ name: s.name }) as Cluster);
-  const names = values.cluster?.length
-    ? values.cluster.map((n) => findCluster(known, n).name)
-    : states.map((s) => s.name);
-  const history: Record<string, HistoryEntry[]> = {};
-  for (const name of [...new Set(names)]) history[name] = await historyOf(io.root, ref.commit, name);
-
-  if (output === 'json') {
-    io.stdout(JSON.stringify({ base: ref.base, commit: ref.commit, clusters: history }, null, 2));
-    return 0;
-  }
-  for (const [name, entries] of Object.entries(history)) {
-    io.stdout(`${name}:`);
-    if (entries.length === 0) io.stdout('  (no history)');
-    for (const e of entries) {
-      const from = e.previous ? `${e.previous} -> ` : '';
-      io.stdout(`  ${e.date.slice(0, 19).replace('T', ' ')}  ${e.commit.slice(0, 12)}  ${from}${e.exercise}${e.pr !== undefined ? `  (#${e.pr})` : ''}`);
+    if (output === 'json') {
+      io.stdout(JSON.stringify({ base: ref.base, commit: ref.commit, clusters: history }, null, 2));
+      return 0;
     }
-  }
-  return 0;
+    for (const [name, entries] of Object.entries(history)) {
+      io.stdout(`${name}:`);
+      if (entries.length === 0) io.stdout('  (no history)');
+      for (const e of entries) {
+        const from = e.previous ? `${e.previous} -> ` : '';
+        io.stdout(`  ${e.date.slice(0, 19).replace('T', ' ')}  ${e.commit.slice(0, 12)}  ${from}${e.exercise}${e.pr !== undefined ? `  (#${e.pr})` : ''}`);
+      }
+    }
+    return 0;
+  });
 }
 
 runIfMain(import.meta.url, main);

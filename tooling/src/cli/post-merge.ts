@@ -1,6 +1,6 @@
 // `npm run ci:post-merge`: after a promotion merges, tells learners what to do and observe now and which
 // exercise comes next, from the pointer change between two commits; optionally as a comment on the merged PR.
-import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { command, defaultIo, oneOf, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
 import { loadExercises } from '../lib/exercises.ts';
 import { clusterOfPointerFile } from '../lib/ci/changes.ts';
@@ -31,20 +31,16 @@ Exit codes: 0 done (or nothing moved), 1 a pointer names an unknown exercise or 
 API failed, 2 usage error.`;
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const debug = argv.includes('--debug');
-  return guarded(io, debug, async () => {
-    const { values } = parseCli(argv, {
+  return command(argv, io, {
+    help: HELP,
+    positionals: false,
+    options: {
       before: { type: 'string' },
       after: { type: 'string' },
       comment: { type: 'boolean' },
       output: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-      debug: { type: 'boolean' },
-    }, false);
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
+    },
+  }, async ({ values }) => {
     const output = oneOf(values.output, ['markdown', 'json'] as const, '--output', 'markdown');
     const after = checkRef(values.after ?? (io.env.AFTER_SHA || 'HEAD'), values.after === undefined ? 'AFTER_SHA' : '--after');
     const rawBefore = values.before ?? (io.env.BEFORE_SHA || undefined);

@@ -7,7 +7,8 @@ import { UsageError } from '../lib/errors.ts';
 import { isAtLeast, type Severity } from '../lib/findings.ts';
 import { defaultAnalyzers } from '../lib/validate/analyzers.ts';
 import { validate, type Analyzer } from '../lib/validate/index.ts';
-import { formatJson, formatJunit, formatText } from '../lib/validate/output.ts';
+import { formatJunit } from '../lib/junit.ts';
+import { formatJson, formatText } from '../lib/validate/output.ts';
 
 const HELP = `Usage: npm run validate -- [options] [path...]
 

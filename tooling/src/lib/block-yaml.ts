@@ -70,9 +70,19 @@ export class BlockYaml {
   private at = 0;
   private text = '';
 
-  /** @param schema the js-yaml schema the slow path uses; its implicit types type the plain scalars. */
+  /** False when the schema does not expose its implicit types: every document then goes to js-yaml. */
+  readonly enabled: boolean;
+
+  /**
+   * @param schema the js-yaml schema the slow path uses; its implicit types type the plain scalars. They are
+   * read from js-yaml 4's `compiledImplicit`, which is not public API (js-yaml 5 has none): package.json pins
+   * js-yaml to major 4, and test/lib/block-yaml.test.ts fails when the pin or the field goes away. Without it
+   * the fast path turns itself off rather than type scalars wrongly.
+   */
   constructor(schema: yaml.Schema) {
-    this.implicit = (schema as unknown as { compiledImplicit: (ScalarType & { tag: string })[] }).compiledImplicit;
+    const implicit = (schema as unknown as { compiledImplicit?: unknown }).compiledImplicit;
+    this.enabled = Array.isArray(implicit) && implicit.every((t) => typeof (t as ScalarType).resolve === 'function' && typeof (t as ScalarType).construct === 'function');
+    this.implicit = this.enabled ? (implicit as ScalarType[]) : [];
     this.core = this.implicit.map((t) => (t as { tag?: string }).tag).join(' ') === CORE_TAGS;
   }
 
@@ -81,6 +91,7 @@ export class BlockYaml {
    * Call only on text for which blockYamlEligible() holds.
    */
   parse(text: string): unknown {
+    if (!this.enabled) return undefined;
     this.lines(text);
     if (this.count === 0) return undefined;
     this.at = 0;

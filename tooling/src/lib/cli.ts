@@ -123,3 +123,38 @@ export async function guarded(io: Io, debug: boolean, body: () => Promise<number
     return reportError(error, io, debug);
   }
 }
+
+/** The options every command has. */
+const COMMON = { help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } } as const;
+
+/** What `command` hands its body: parseArgs' result for the command's options plus --help and --debug. */
+export type Parsed<T extends Options, P extends boolean> = ReturnType<typeof parseArgs<{ args: string[]; options: T & typeof COMMON; allowPositionals: P; strict: true }>>;
+
+/**
+ * The frame of a command: parses `argv` with its `options` plus --help and --debug (strictly: a mistake is a
+ * UsageError, exit 2), prints `help` for --help, and otherwise runs `body`, reporting what it throws with its
+ * hint (a stack trace only with --debug).
+ */
+export async function command<T extends Options, P extends boolean = true>(
+  argv: string[],
+  io: Io,
+  spec: { help: string; options: T; positionals?: P },
+  body: (parsed: Parsed<T, P>) => Promise<number>,
+): Promise<number> {
+  return guarded(io, argv.includes('--debug'), async () => {
+    const parsed = parseCli(argv, { ...COMMON, ...spec.options }, spec.positionals ?? true) as unknown as Parsed<T, P>;
+    if ((parsed.values as { help?: boolean }).help) {
+      io.stdout(spec.help);
+      return 0;
+    }
+    try {
+      return await body(parsed);
+    } catch (error) {
+      // A script that asked for JSON gets JSON on failure too; the readable error still goes to stderr.
+      if ((parsed.values as { output?: unknown }).output === 'json') {
+        io.stdout(JSON.stringify({ error: error instanceof Error ? error.message : String(error), hint: error instanceof ToolkitError ? error.hint ?? null : null }, null, 2));
+      }
+      throw error;
+    }
+  });
+}

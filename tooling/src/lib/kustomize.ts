@@ -5,7 +5,6 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { $ } from 'zx';
 import { ToolkitError } from './errors.ts';
 
@@ -41,12 +40,10 @@ export function npmKustomizeBinary(): string {
   });
 }
 
+/** The output of a short query (`version`), or undefined when the command is missing or fails. Synchronous: chooseKustomize is. */
 function quiet(command: string, args: string[]): string | undefined {
-  try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
-  } catch {
-    return undefined;
-  }
+  const out = $.sync({ nothrow: true, quiet: true, timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] })`${command} ${args}`;
+  return out.exitCode === 0 ? out.stdout : undefined;
 }
 
 /** `v5.5.0` from `kustomize version` output in any of its forms (`v5.5.0`, `{Version:kustomize/v4.5.4 ...}`). */

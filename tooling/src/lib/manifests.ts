@@ -55,7 +55,8 @@ interface RawDocument {
 
 // Kubernetes reads YAML through go-yaml into JSON, so unquoted dates stay strings; merge keys (`<<`) work.
 // js-yaml's core schema plus the merge type matches that, and skips the timestamp resolver's cost.
-// (js-yaml exports its built-in types at run time; @types/js-yaml does not declare them.)
+// (js-yaml 4 exports its built-in types at run time; @types/js-yaml does not declare them. package.json pins
+// the major version, and test/lib/block-yaml.test.ts fails if the export goes away.)
 const { merge } = (yaml as unknown as { types: { merge: yaml.Type } }).types;
 const KUBE_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [merge] });
 /** Reads the plainest documents many times faster than js-yaml, and declines every other (block-yaml.ts). */

@@ -3,20 +3,16 @@
 // the markers is an error, not a silent no-op.
 import { ToolkitError } from '../errors.ts';
 import type { Exercise } from '../exercises.ts';
+import { cell, code } from '../markdown.ts';
 
 export const TABLE_START = '<!-- exercises:start -->';
 export const TABLE_END = '<!-- exercises:end -->';
-
-/** A Markdown table cell: pipes escaped, line breaks folded. */
-function cell(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|').trim();
-}
 
 export function exerciseTable(exercises: readonly Exercise[]): string {
   return [
     '| id | section | title | summary |',
     '|---|---|---|---|',
-    ...exercises.map((e) => `| \`${e.id}\` | ${cell(e.section)} | ${cell(e.title)} | ${cell(e.summary)} |`),
+    ...exercises.map((e) => `| ${code(e.id)} | ${cell(e.section)} | ${cell(e.title)} | ${cell(e.summary)} |`),
   ].join('\n');
 }
 

@@ -21,33 +21,6 @@ export interface UnknownField {
   known: string[];
 }
 
-/** What earlier valid resources of the same kind taught about the objects at one (index-free) path. */
-interface Learned {
-  keys: Set<string>;
-  map: boolean;
-  open: boolean;
-  /** Seen both typed and free-form: never trust the fast path there. */
-  mixed: boolean;
-}
-
-/**
- * One index-free path (`/spec/http/[]/route`) as a tree node: children by key, `*` for any key of a map,
- * `[]` for the items of an array. A tree instead of a map of path strings lets the fast path follow a
- * resource without building a string per object, which was most of its cost.
- */
-interface Slot {
-  seen?: Learned;
-  children?: Map<string, Slot>;
-  /**
-   * For the fast walk of a typed object: every known key, with its child slot or LEAF when no object was seen
-   * under it, so that each key costs one lookup. Built on first use and dropped whenever the slot learns.
-   */
-  known?: Map<string, Slot>;
-}
-
-/** In Slot.known: a key known to hold only scalars so far. */
-const LEAF: Slot = Object.freeze({});
-
 export type ErrorList = readonly { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }[];
 export type RawValidator = (data: unknown) => ErrorList | null;
 
@@ -91,14 +64,8 @@ function track(root: object): { proxy: object; access: WeakMap<object, Access> }
   return { proxy: wrap(root), access };
 }
 
-/**
- * A validator plus strictness. `check` returns the validator's errors and the unknown fields; the first
- * resources of a kind go through the Proxy, later ones are compared against what those taught (a plain walk,
- * several times faster) and only fall back to the Proxy when they have a key or path not seen before.
- */
+/** A validator plus strictness: `check` returns the validator's errors and the unknown fields. */
 export class StrictValidator {
-  private readonly root: Slot = {};
-
   /**
    * @param extras fields the packaged schema lacks but the API has, by index-free path (`/spec`); they are
    * accepted without a type check (see KNOWN_GAPS in schemas.ts).
@@ -109,61 +76,17 @@ export class StrictValidator {
   ) {}
 
   check(data: Record<string, unknown>): { errors: ErrorList; unknown: UnknownField[] } {
-    if (this.root.seen && this.fastWalk(data, this.root)) {
-      return { errors: this.validate(data) ?? [], unknown: [] };
-    }
     const { proxy, access } = track(data);
     const errors = this.validate(proxy) ?? [];
     const unknown: UnknownField[] = [];
-    this.slowWalk(data, '', '', this.root, access, unknown, errors.length === 0);
+    this.walk(data, '', '', access, unknown);
     return { errors, unknown };
   }
 
-  /** True when every object key of `node` is known from earlier resources. */
-  private fastWalk(node: unknown, slot: Slot): boolean {
+  private walk(node: unknown, pointer: string, path: string, access: WeakMap<object, Access>, unknown: UnknownField[]): void {
     if (Array.isArray(node)) {
-      const items = slot.children?.get('[]');
-      for (const item of node) if (isObject(item) && (!items || !this.fastWalk(item, items))) return false;
-      return true;
-    }
-    if (!isObject(node)) return true;
-    const seen = slot.seen;
-    if (!seen || seen.mixed) return false;
-    if (seen.open) return true;
-    // for...in rather than Object.keys: no array per object. Parsed manifests are plain objects whose
-    // prototype has no enumerable keys, so both list the same keys.
-    if (seen.map) {
-      const any = slot.children?.get('*');
-      for (const key in node) {
-        const child = node[key];
-        if (child !== null && typeof child === 'object' && (!any || !this.fastWalk(child, any))) return false;
-      }
-      return true;
-    }
-    const known = (slot.known ??= knownKeys(slot, seen));
-    for (const key in node) {
-      const next = known.get(key);
-      if (next === undefined) return false;
-      const child = node[key];
-      if (child === null || typeof child !== 'object') continue;
-      if (next === LEAF || !this.fastWalk(child, next)) return false;
-    }
-    return true;
-  }
-
-  private slowWalk(
-    node: unknown,
-    pointer: string,
-    path: string,
-    slot: Slot,
-    access: WeakMap<object, Access>,
-    unknown: UnknownField[],
-    learn: boolean,
-  ): void {
-    if (Array.isArray(node)) {
-      const items = learn ? childSlot(slot, '[]') : {};
       node.forEach((item, i) => {
-        if (isObject(item)) this.slowWalk(item, `${pointer}/${i}`, `${path}/[]`, items, access, unknown, learn);
+        if (isObject(item)) this.walk(item, `${pointer}/${i}`, `${path}/[]`, access, unknown);
       });
       return;
     }
@@ -171,9 +94,8 @@ export class StrictValidator {
     const record = access.get(node);
     // Not reached: below a free-form or unknown field, or a type error stopped the validator.
     if (!record) return;
-    const open = !record.enumerated && record.keys.size === 0;
-    if (learn) this.remember(path, slot, record, open);
-    if (open) return;
+    // Reached but nothing read: free-form (x-kubernetes-preserve-unknown-fields, Helm values).
+    if (!record.enumerated && record.keys.size === 0) return;
     const extra = this.extras.get(path);
     for (const key of Object.keys(node)) {
       if (!record.enumerated && !record.keys.has(key) && !extra?.has(key)) {
@@ -182,38 +104,9 @@ export class StrictValidator {
       }
       const child = node[key];
       if (isObject(child)) {
-        const segment = record.enumerated ? '*' : key;
-        const next = learn ? childSlot(slot, segment) : {};
         const childPath = record.enumerated ? `${path}/*` : `${path}/${escapePointer(key)}`;
-        this.slowWalk(child, `${pointer}/${escapePointer(key)}`, childPath, next, access, unknown, learn);
+        this.walk(child, `${pointer}/${escapePointer(key)}`, childPath, access, unknown);
       }
     }
   }
-
-  private remember(path: string, slot: Slot, record: Access, open: boolean): void {
-    slot.known = undefined;
-    const seen = slot.seen;
-    if (!seen) {
-      slot.seen = { keys: new Set([...record.keys, ...(this.extras.get(path) ?? [])]), map: record.enumerated, open, mixed: false };
-      return;
-    }
-    if (seen.open !== open || seen.map !== record.enumerated) seen.mixed = true;
-    for (const key of record.keys) seen.keys.add(key);
-  }
-}
-
-function childSlot(slot: Slot, segment: string): Slot {
-  const children = (slot.children ??= new Map());
-  let child = children.get(segment);
-  if (!child) {
-    children.set(segment, (child = {}));
-    slot.known = undefined;
-  }
-  return child;
-}
-
-function knownKeys(slot: Slot, seen: Learned): Map<string, Slot> {
-  const known = new Map<string, Slot>();
-  for (const key of seen.keys) known.set(key, slot.children?.get(key) ?? LEAF);
-  return known;
 }
