@@ -182,16 +182,16 @@ describe('validate.yml', () => {
     expect(env.KUSTOMIZE_VERSION).toBe('v5.6.0');
     expect(env.KUSTOMIZE_SHA256).toMatch(/^[0-9a-f]{64}$/);
     for (const job of ['test', 'manifests']) {
-    const steps = (workflow.jobs[job]?.steps ?? []) as { name?: string; run?: string }[];
-    const install = steps.findIndex((s) => s.name === 'Install kustomize (pinned, checksum verified)');
-    expect(install).toBeGreaterThan(-1);
-    const run = steps[install]?.run ?? '';
-    expect(run).toMatch(/kustomize_\$\{KUSTOMIZE_VERSION\}_linux_amd64\.tar\.gz/);
-    expect(run).toMatch(/echo "\$\{KUSTOMIZE_SHA256\} {2}\$dir\/kustomize\.tar\.gz" \| sha256sum --check --strict -/);
-    expect(run).toMatch(/echo "KUSTOMIZE=\$dir\/kustomize" >> "\$GITHUB_ENV"/);
-    // Every step that renders (tests, validate) comes after it.
-    const firstRender = steps.findIndex((s) => /npm (?:test|run validate|run test)/.test(s.run ?? ''));
-    expect(firstRender).toBeGreaterThan(install);
+      const steps = (workflow.jobs[job]?.steps ?? []) as { name?: string; run?: string }[];
+      const install = steps.findIndex((s) => s.name === 'Install kustomize (pinned, checksum verified)');
+      expect(install).toBeGreaterThan(-1);
+      const run = steps[install]?.run ?? '';
+      expect(run).toMatch(/kustomize_\$\{KUSTOMIZE_VERSION\}_linux_amd64\.tar\.gz/);
+      expect(run).toMatch(/echo "\$\{KUSTOMIZE_SHA256\} {2}\$dir\/kustomize\.tar\.gz" \| sha256sum --check --strict -/);
+      expect(run).toMatch(/echo "KUSTOMIZE=\$dir\/kustomize" >> "\$GITHUB_ENV"/);
+      // Every step that renders (tests, validate) comes after it.
+      const firstRender = steps.findIndex((s) => /npm (?:test|run validate|run test)/.test(s.run ?? ''));
+      expect(firstRender).toBeGreaterThan(install);
     }
   });
 
