@@ -4,7 +4,7 @@ import { loadExercises, type Exercise } from './exercises.ts';
 import { loadClusters, type Cluster } from './clusters.ts';
 import { NotFoundError } from './errors.ts';
 import { didYouMean } from './suggest.ts';
-import { kustomizeBuild } from './kustomize.ts';
+import { render } from './render/index.ts';
 import { ToolkitError } from './errors.ts';
 
 export type Target =
@@ -33,9 +33,9 @@ export async function resolveTarget(root: string, name: string): Promise<Target>
   );
 }
 
-/** Renders a target with the real kustomize binary; a failed build throws with kustomize's message. */
+/** Renders a target with the real kustomize binary (through the shared renderer); a failed build throws with kustomize's message. */
 export async function renderTarget(root: string, target: Target): Promise<string> {
-  const result = await kustomizeBuild(join(root, target.dir));
+  const result = await render(join(root, target.dir));
   if (!result.ok) {
     throw new ToolkitError(`kustomize build ${target.dir} failed: ${result.error}`, {
       hint: `Run \`npm run validate -- ${target.dir}\` for the findings.`,

@@ -8,6 +8,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import yaml from 'js-yaml';
 import type { Finding } from '../findings.ts';
 import type * as Kustomize from '../kustomize.ts';
+import type * as Render from '../render/index.ts';
 import { parseManifests, resourceRef, type SourcedResource } from '../manifests.ts';
 import { readText } from '../read-text.ts';
 import { findKubeconform, runKubeconform } from './kubeconform.ts';
@@ -45,6 +46,8 @@ export interface ValidateOptions {
   /** Default os.availableParallelism(). */
   concurrency?: number;
   onProgress?: (message: string) => void;
+  /** Renders kustomizations; default: the process's shared renderer (render/index.ts). */
+  renderer?: Render.Renderer;
 }
 
 export interface ValidationSummary {
@@ -59,6 +62,8 @@ export interface ValidationSummary {
   units: number;
   /** Whether a kubeconform binary ran as well, was looked for and not found, or was turned off. */
   kubeconform: KubeconformUse;
+  /** The kustomize that rendered, and how many builds the run needed; absent when nothing was rendered. */
+  kustomize?: Render.KustomizeUse;
 }
 
 export type KubeconformUse = 'ran' | 'not-found' | 'disabled';
@@ -182,6 +187,8 @@ interface Loaded {
 // kustomize.ts pulls in zx, a quarter of a second of start-up; a run over plain files never needs it.
 let kustomize: Promise<typeof Kustomize> | undefined;
 const loadKustomize = () => (kustomize ??= import('../kustomize.ts'));
+let renderModule: Promise<typeof Render> | undefined;
+const loadRender = () => (renderModule ??= import('../render/index.ts'));
 
 /** Runs `fn` over `items`, at most `limit` at once, keeping order (kustomize.ts's mapLimit, loaded on demand). */
 async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -193,15 +200,15 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
   return (await loadKustomize()).mapLimit(items, limit, fn);
 }
 
-async function loadUnit(root: string, target: Target, stdin: string | undefined): Promise<Loaded> {
+async function loadUnit(root: string, target: Target, stdin: string | undefined, renders: Render.RenderRun | undefined): Promise<Loaded> {
   const unit: RenderedUnit = { source: target.source, kind: target.kind, resources: [] };
   let text: string;
   if (target.kind === 'kustomization') {
-    const result = await (await loadKustomize()).kustomizeBuild(target.abs);
+    const result = await (renders as Render.RenderRun).render(target.abs);
     if (!result.ok) {
       // kustomize names files by absolute path; the repository-relative form is what the user can open.
       const relativize = (text: string) => text.split(`${root}${sep}`).join('').split(root).join('.');
-      const problem = explainRenderError(result.error, target.abs, readKustomization);
+      const problem = result.limit ? undefined : explainRenderError(result.error, target.abs, readKustomization);
       const finding: Finding = problem
         ? {
             rule: 'render',
@@ -216,7 +223,9 @@ async function loadUnit(root: string, target: Target, stdin: string | undefined)
             severity: 'error',
             file: target.source,
             message: `kustomize build failed: ${relativize(result.error)}`,
-            hint: `Fix ${target.source}/kustomization.yaml or the file it names, then run \`npm run validate -- ${target.source}\` again to check.`,
+            hint: result.limit
+              ? (await loadRender()).limitHint(result.limit, target.source)
+              : `Fix ${target.source}/kustomization.yaml or the file it names, then run \`npm run validate -- ${target.source}\` again to check.`,
           };
       return { unit, findings: [finding] };
     }
@@ -530,8 +539,9 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const paths = options.paths?.length ? options.paths : await findKustomizations(root);
   const targets = await resolveTargets(root, paths, findings);
   const rendering = targets.filter((t) => t.kind === 'kustomization').length;
-  if (rendering > 0) progress(`Rendering ${rendering} kustomization${rendering === 1 ? '' : 's'} with kustomize (${concurrency} at a time)...`);
-  const loaded = await mapBounded(targets, rendering > 0 ? concurrency : 1, (t) => loadUnit(root, t, options.stdin));
+  const renders = rendering > 0 ? await (await loadRender()).startRenders(options.renderer) : undefined;
+  if (renders) progress(`Rendering ${rendering} kustomization${rendering === 1 ? '' : 's'} with ${renders.name} (${concurrency} at a time)...`);
+  const loaded = await mapBounded(targets, rendering > 0 ? concurrency : 1, (t) => loadUnit(root, t, options.stdin, renders?.run));
   const units = loaded.map((l) => l.unit);
   for (const l of loaded) append(findings, l.findings);
 
@@ -599,5 +609,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   }
 
   const skipped = units.flatMap((u) => u.resources).filter((_, i) => statuses[i] === 'skipped');
-  return { findings, summary: summarize(findings, units, statuses, invalidRefs, kubeconform), units, skipped };
+  const summary = summarize(findings, units, statuses, invalidRefs, kubeconform);
+  if (renders) summary.kustomize = renders.finish();
+  return { findings, summary, units, skipped };
 }
