@@ -14,7 +14,7 @@ import { InputHasher, kustomizationFile } from './inputs.ts';
 export interface RenderStats {
   /** Render requests (one per directory asked for). */
   requested: number;
-  /** Distinct inputs among them (content hashes). */
+  /** Distinct inputs among them (content hashes; a directory only rendered for a pointer is not counted). */
   distinct: number;
   /** kustomize processes run. */
   builds: number;
@@ -116,11 +116,11 @@ export class Renderer {
     const input = state.hasher.hashDir(dir);
     // The binary's path is left out, so checkouts in different places share entries.
     const key = createHash('sha256').update(`${k.source === 'kubectl' ? 'kubectl' : 'kustomize'}\0${k.version}\0${input.hash}`).digest('hex');
-    if (!this.seen.has(key)) {
+    if (top && !this.seen.has(key)) {
       this.seen.add(key);
       this.stats.distinct++;
     }
-    if (!state.seen.has(key)) {
+    if (top && !state.seen.has(key)) {
       state.seen.add(key);
       state.stats.distinct++;
     }
@@ -169,6 +169,11 @@ export function renderer(): Renderer {
 export function useRenderCache(enabled: boolean): void {
   if (enabled !== sharedCache) shared = undefined;
   sharedCache = enabled;
+}
+
+/** Starts the process's renderer afresh: no renders remembered, counts at zero (tests). */
+export function resetRenderer(): void {
+  shared = undefined;
 }
 
 /** Renders `dir` with the process's renderer. */
