@@ -1,6 +1,7 @@
 // Each distinct input rendered once: the content hash covers everything a build reads (a patch two bases
 // down included), an unchanged tree is not rebuilt (in the process, or from the on-disk cache), a damaged
 // cache entry is ignored and rebuilt, and the pointer shortcut gives kustomize's own bytes on every cluster.
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -121,6 +122,25 @@ describe('the render cache', () => {
     expect(hasher.hashDir(join(work, 'remote')).local).toBe(false);
     expect(hasher.hashDir(join(work, 'local')).local).toBe(false);
     expect(new InputHasher().hashDir(tree(join(work, 'repo'))).local).toBe(true);
+  });
+});
+
+describe('validate and the cache', () => {
+  it('reads renders from the cache on the next run, and with --no-cache builds afresh and writes nothing', () => {
+    const validate = (...args: string[]) => {
+      const out = spawnSync(process.execPath, [join(ROOT, 'tooling/bin/toolkit.mjs'), 'validate', '--output', 'json', '--no-kubeconform', 'apps/bookinfo/namespace', ...args], {
+        cwd: ROOT, encoding: 'utf8', env: { ...process.env, TOOLKIT_RENDER_CACHE: cacheDir },
+      });
+      expect(out.status, out.stderr).toBe(0);
+      return (JSON.parse(out.stdout) as { summary: { kustomize: { builds: number; cached: number } } }).summary.kustomize;
+    };
+    expect(validate()).toMatchObject({ builds: 1, cached: 0 });
+    const entries = readdirSync(cacheDir);
+    expect(entries).toHaveLength(1);
+    expect(validate()).toMatchObject({ builds: 0, cached: 1 });
+    rmSync(cacheDir, { recursive: true });
+    expect(validate('--no-cache')).toMatchObject({ builds: 1, cached: 0 });
+    expect(() => readdirSync(cacheDir)).toThrow();
   });
 });
 
