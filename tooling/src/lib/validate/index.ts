@@ -11,6 +11,7 @@ import type * as Kustomize from '../kustomize.ts';
 import type * as Render from '../render/index.ts';
 import { parseManifests, resourceRef, type SourcedResource } from '../manifests.ts';
 import { readText } from '../read-text.ts';
+import { kustomizationFile } from '../render/inputs.ts';
 import { findKubeconform, runKubeconform } from './kubeconform.ts';
 import { lineOfPointer } from './locate.ts';
 import { explainRenderError } from './render-errors.ts';
@@ -84,14 +85,9 @@ export interface SchemaOptions {
 /** The directories searched when no paths are given. */
 export const DEFAULT_TREES = ['clusters', 'apps', 'exercises'];
 
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 const MANIFEST = /\.(ya?ml|json)$/i;
 
 type Status = 'valid' | 'invalid' | 'skipped';
-
-function kustomizationFile(dir: string): string | undefined {
-  return KUSTOMIZATION_FILES.map((f) => join(dir, f)).find((f) => existsSync(f));
-}
 
 function readKustomization(dir: string): { file: string; text: string } | undefined {
   const file = kustomizationFile(dir);
@@ -184,7 +180,7 @@ interface Loaded {
   docs?: Map<SourcedResource, SourceDoc>;
 }
 
-// kustomize.ts pulls in zx, a quarter of a second of start-up; a run over plain files never needs it.
+// A run over plain files never needs the process and render modules.
 let kustomize: Promise<typeof Kustomize> | undefined;
 const loadKustomize = () => (kustomize ??= import('../kustomize.ts'));
 let renderModule: Promise<typeof Render> | undefined;
