@@ -70,13 +70,15 @@ export class InputHasher {
       return { hash: hash.update(`no-kustomization\0${dir}`).digest('hex'), local: false };
     }
     const text = readFileSync(file, 'utf8');
-    hash.update(`${file.slice(dir.length)}\0${text}\0`);
     let parsed: unknown;
     try {
       parsed = yaml.load(text);
     } catch {
       parsed = undefined;
     }
+    // kustomize reads the kustomization as data: comments and layout cannot change the build (pointers of
+    // different clusters differ only in their comments), so the parsed form is hashed when there is one.
+    hash.update(`${file.slice(dir.length)}\0${parsed === undefined ? text : JSON.stringify(parsed)}\0`);
     if (parsed && typeof parsed === 'object' && ('helmCharts' in parsed || 'helmChartInflationGenerator' in parsed)) local = false;
     stack.add(dir);
     for (const raw of strings(parsed, [])) {
