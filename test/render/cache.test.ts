@@ -115,6 +115,22 @@ describe('the render cache', () => {
     expect(left).toContain(`${'5'.repeat(64)}.yaml`);
   });
 
+  it('keys a kustomization by its content, not its comments: two clusters\' pointers to one exercise are one input', async () => {
+    tree(join(work, 'repo'));
+    write(join(work, 'repo/clusters/a/exercise/kustomization.yaml'), '# cluster a\nresources:\n  - ../../../top # the pointer\n');
+    write(join(work, 'repo/clusters/b/exercise/kustomization.yaml'), '# cluster b runs this\nresources:\n- ../../../top\n');
+    write(join(work, 'repo/clusters/c/exercise/kustomization.yaml'), 'resources:\n- ../../../middle\n');
+    const hasher = new InputHasher();
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => hasher.hashDir(join(work, 'repo/clusters', name, 'exercise')).hash);
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+    const r = fresh();
+    const run = r.run();
+    await run.render(join(work, 'repo/clusters/a/exercise'));
+    await run.render(join(work, 'repo/clusters/b/exercise'));
+    expect(run.stats).toMatchObject({ requested: 2, distinct: 1, builds: 1 });
+  });
+
   it('never caches on disk a build that reads remote inputs', () => {
     write(join(work, 'remote/kustomization.yaml'), 'resources:\n  - https://github.com/example/repo//deploy?ref=v1.0.0\n');
     write(join(work, 'local/kustomization.yaml'), 'resources:\n  - ../remote\n');
