@@ -125,12 +125,12 @@ function residentBytes(pid: number): number | undefined {
 /**
  * Builds `dir` with the chosen kustomize; a failed build is a result, not an exception, so callers can report it.
  * The build is bounded: past `limits.timeoutMs`, or once the child's resident memory or its output passes
- * `limits.memoryBytes` (a YAML alias bomb grows without end), its process group is killed and the result says which.
+ * `limits.memoryBytes` (a YAML alias bomb grows without end), the child is killed and the result says which.
  */
 export async function kustomizeBuild(dir: string, limits: BuildLimits = defaultLimits(), k: Kustomize = chooseKustomize()): Promise<RenderResult> {
   return new Promise((done) => {
-    // Its own process group, so a kill reaches anything kustomize started (helm, plugins).
-    const child = spawn(k.command, [...k.args, dir], { stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+    // In the toolkit's process group, so a Ctrl-C at the terminal stops kustomize with the toolkit.
+    const child = spawn(k.command, [...k.args, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
@@ -138,11 +138,7 @@ export async function kustomizeBuild(dir: string, limits: BuildLimits = defaultL
     const stop = (why: 'time' | 'memory') => {
       if (stopped) return;
       stopped = why;
-      try {
-        if (child.pid !== undefined) process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
+      child.kill('SIGKILL');
     };
     const timer = setTimeout(() => stop('time'), limits.timeoutMs);
     const watchdog = setInterval(() => {
