@@ -4,6 +4,7 @@ import { defaultIo, oneOf, parseCli, reportError, runIfMain, type Io } from '../
 import { UsageError } from '../lib/errors.ts';
 import { failureReport, promote, type PromoteRequest, type PromoteResult } from '../lib/promote/apply.ts';
 import { useRenderCache } from '../lib/render/index.ts';
+import { explainUnpushedExercise, originDrift } from '../lib/origin-drift.ts';
 
 const HELP = `Usage: npm run promote -- <exercise-id> [options]
        npm run promote -- --next [options]
@@ -62,6 +63,7 @@ function printPlan(result: PromoteResult, io: Io): void {
 export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promise<number> {
   const debug = argv.includes('--debug');
   let output: 'text' | 'json' = 'text';
+  let asked: { id?: string; base?: string } = {};
   try {
     const { values, positionals } = parseCli(argv, {
       help: { type: 'boolean', short: 'h' },
@@ -90,6 +92,7 @@ export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promi
     }
     if (values['no-cache']) useRenderCache(false);
     const mode = values['dry-run'] ? 'dry-run' : values.local ? 'local' : 'run';
+    asked = { id: positionals[0], base: values.base };
     const result = await promote({
       root: io.root,
       exerciseId: positionals[0],
@@ -106,8 +109,14 @@ export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promi
       github: deps.github,
     });
     printResult(result, output, io);
+    // The promotion used origin's exercise; say so when the checkout has another version of it.
+    if (result.plan) {
+      const drift = await originDrift(io.root, [`exercises/${result.exercise}`], { commit: result.plan.baseCommit, label: `origin/${result.plan.base}` }).catch(() => undefined);
+      if (drift?.message) io.stderr(`warning: ${drift.message}`);
+    }
     return 0;
-  } catch (error) {
+  } catch (caught) {
+    const error = explainUnpushedExercise(io.root, asked.id, asked.base, caught);
     // A script asked for JSON: it gets JSON on failure too (the human-readable error still goes to stderr).
     if (output === 'json') io.stdout(JSON.stringify(failureReport(error), null, 2));
     return reportError(error, io, debug);
