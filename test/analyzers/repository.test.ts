@@ -6,7 +6,8 @@ import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeResources } from '../../tooling/src/lib/analyzers/index.ts';
 import type { Finding } from '../../tooling/src/lib/findings.ts';
-import { kustomizeBuild, mapLimit } from '../../tooling/src/lib/kustomize.ts';
+import { mapLimit } from '../../tooling/src/lib/kustomize.ts';
+import { render } from '../../tooling/src/lib/render/index.ts';
 import { parseManifests, type SourcedResource } from '../../tooling/src/lib/manifests.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -38,7 +39,7 @@ const results = new Map<string, Result>();
 
 beforeAll(async () => {
   await mapLimit(units, 2, async (unit) => {
-    const rendered = await kustomizeBuild(join(ROOT, unit));
+    const rendered = await render(join(ROOT, unit));
     if (!rendered.ok) {
       results.set(unit, { error: rendered.error, resources: [], findings: [] });
       return;

@@ -3,7 +3,7 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kustomizeBuild } from '../../tooling/src/lib/kustomize.ts';
+import { render as renderDir } from '../../tooling/src/lib/render/index.ts';
 import { parseManifests, type KubeObject } from '../../tooling/src/lib/manifests.ts';
 
 /**
@@ -29,7 +29,8 @@ const cache = new Map<string, Promise<KubeObject[]>>();
 
 /**
  * `kustomize build` of a repository-relative folder, parsed; throws with kustomize's message on failure.
- * Results are cached per test file (callers must not mutate them), since one build takes most of a second.
+ * Parsed results are kept per test file (callers must not mutate them); the renders themselves come from the
+ * shared renderer, so a folder is built once per test run whichever files ask for it.
  */
 export function render(dir: string): Promise<KubeObject[]> {
   let pending = cache.get(dir);
@@ -41,7 +42,7 @@ export function render(dir: string): Promise<KubeObject[]> {
 }
 
 async function build(dir: string): Promise<KubeObject[]> {
-  const result = await kustomizeBuild(join(ROOT, dir));
+  const result = await renderDir(join(ROOT, dir));
   if (!result.ok) throw new Error(`kustomize build ${dir} failed: ${result.error}`);
   const parsed = parseManifests(result.yaml, dir);
   if (parsed.findings.length > 0) throw new Error(`${dir}: ${parsed.findings.map((f) => f.message).join('; ')}`);

@@ -55,7 +55,8 @@ describe('temporary worktree cleanup', { timeout: 120_000 }, () => {
     await chmod(wrapper, 0o755);
     const before = await worktreePaths();
 
-    const child = spawn(process.execPath, ['--import', TSX, CLI, 'route-v2', '--dry-run'], {
+    // --no-cache: a render from the cache would never reach the wrapper.
+    const child = spawn(process.execPath, ['--import', TSX, CLI, 'route-v2', '--dry-run', '--no-cache'], {
       cwd: repo.work,
       env: { ...process.env, KUSTOMIZE: wrapper, GITHUB_TOKEN: '', GH_TOKEN: '' },
       // Its own process group, so a Ctrl-C can reach the whole group as a terminal would send it.
@@ -67,7 +68,8 @@ describe('temporary worktree cleanup', { timeout: 120_000 }, () => {
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('exit', (c, s) => done({ code: c, signal: s })));
     try {
       const rendering = await waitFor(marker, child);
-      const worktree = rendering.replace(/\/clusters\/workshop\/exercise\/?$/, '');
+      // The pointer folder, or the exercise it only lists (rendered in its place: render/index.ts wrappedDir).
+      const worktree = rendering.replace(/\/(?:clusters\/workshop\/exercise|exercises\/[a-z0-9-]+)\/?$/, '');
       expect(worktree).toMatch(/\/promote-[A-Za-z0-9]{6}\/worktree$/);
       expect(existsSync(worktree)).toBe(true);
       expect(await worktreePaths()).toHaveLength(before.length + 1);

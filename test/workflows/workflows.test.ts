@@ -185,6 +185,24 @@ describe('validate.yml', () => {
     expect(text).toMatch(/--schema-location default --schema-location "\$CRDS_CATALOG"/);
   });
 
+  it('installs the engines\' kustomize (v5.6.0) verified by sha256 before anything renders, and names it in KUSTOMIZE', () => {
+    const env = (workflow as unknown as { env: Record<string, string> }).env;
+    expect(env.KUSTOMIZE_VERSION).toBe('v5.6.0');
+    expect(env.KUSTOMIZE_SHA256).toMatch(/^[0-9a-f]{64}$/);
+    for (const job of ['test', 'manifests']) {
+      const steps = (workflow.jobs[job]?.steps ?? []) as { name?: string; run?: string }[];
+      const install = steps.findIndex((s) => s.name === 'Install kustomize (pinned, checksum verified)');
+      expect(install).toBeGreaterThan(-1);
+      const run = steps[install]?.run ?? '';
+      expect(run).toMatch(/kustomize_\$\{KUSTOMIZE_VERSION\}_linux_amd64\.tar\.gz/);
+      expect(run).toMatch(/echo "\$\{KUSTOMIZE_SHA256\} {2}\$dir\/kustomize\.tar\.gz" \| sha256sum --check --strict -/);
+      expect(run).toMatch(/echo "KUSTOMIZE=\$dir\/kustomize" >> "\$GITHUB_ENV"/);
+      // Every step that renders (tests, validate) comes after it.
+      const firstRender = steps.findIndex((s) => /npm (?:test|run validate|run test)/.test(s.run ?? ''));
+      expect(firstRender).toBeGreaterThan(install);
+    }
+  });
+
   it('runs validate once and makes the JUnit report from its JSON', () => {
     const scripts = runScripts(text).map((s) => s.script).join('\n');
     expect(scripts.match(/npm run --silent validate\b/g)).toHaveLength(1);

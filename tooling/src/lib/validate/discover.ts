@@ -4,12 +4,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Finding } from '../findings.ts';
+import { kustomizationFile } from '../render/inputs.ts';
 import type { RenderedUnit } from './types.ts';
 
 /** The directories searched when no paths are given. */
 export const DEFAULT_TREES = ['clusters', 'apps', 'exercises'];
 
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 const MANIFEST = /\.(ya?ml|json)$/i;
 
 export interface Target {
@@ -25,9 +25,7 @@ export interface Discovered {
   findings: Finding[];
 }
 
-export function kustomizationFile(dir: string): string | undefined {
-  return KUSTOMIZATION_FILES.map((f) => join(dir, f)).find((f) => existsSync(f));
-}
+export { kustomizationFile };
 
 export function readKustomization(dir: string): { file: string; text: string } | undefined {
   const file = kustomizationFile(dir);

@@ -11,7 +11,7 @@ import { analyze } from './analyze.ts';
 import { discover } from './discover.ts';
 import { chooseKubeconform, runKubeconform } from './kubeconform.ts';
 import { load } from './load.ts';
-import { mapBounded, render } from './render.ts';
+import { mapBounded, render, startRenders } from './render.ts';
 import { report, type UnitOutcome } from './report.ts';
 import { checkSchemas, loadSchemasFor } from './schema.ts';
 import { append, type ValidateOptions, type ValidationReport } from './types.ts';
@@ -40,8 +40,9 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const findings: Finding[] = [...discovered.findings];
   const { targets } = discovered;
   const rendering = targets.filter((t) => t.kind === 'kustomization').length;
-  if (rendering > 0) progress(`Rendering ${plural(rendering, 'kustomization')} with kustomize (${concurrency} at a time)...`);
-  const loaded = await mapBounded(targets, rendering > 0 ? concurrency : 1, async (t) => load(root, await render(root, t, options.stdin)));
+  const renders = rendering > 0 ? await startRenders(options.renderer) : undefined;
+  if (renders) progress(`Rendering ${plural(rendering, 'kustomization')} with ${renders.name} (${concurrency} at a time)...`);
+  const loaded = await mapBounded(targets, rendering > 0 ? concurrency : 1, async (t) => load(root, await render(root, t, options.stdin, renders?.run)));
   for (const l of loaded) append(findings, l.findings);
 
   const all = loaded.flatMap((l) => l.unit.resources);
@@ -78,5 +79,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     }
   }
 
-  return report(findings, outcomes, use);
+  const result = report(findings, outcomes, use);
+  if (renders) result.summary.kustomize = renders.finish();
+  return result;
 }

