@@ -3,7 +3,7 @@
 // phase and weight against the predicted rollout timeline.
 import { OUTCOMES, type Outcome } from '../exercises.ts';
 import type { CanaryTimeline, UserResult } from '../simulate/index.ts';
-import type { KubeObject } from './kube.ts';
+import type { LiveObject } from './kube.ts';
 import { multinomialTest, type TestResult } from './stats.ts';
 import type { Sample } from './traffic.ts';
 
@@ -110,7 +110,7 @@ export interface CanaryVerdict {
 }
 
 /** A live Canary's `status` (phase, canaryWeight, failedChecks) against the predicted timeline. */
-export function judgeCanary(live: KubeObject | undefined, timeline: CanaryTimeline): CanaryVerdict {
+export function judgeCanary(live: LiveObject | undefined, timeline: CanaryTimeline): CanaryVerdict {
   const name = timeline.name;
   if (!live) return { name, ok: false, inProgress: false, message: `Canary ${name} is not in the cluster.` };
   const status = (live.status ?? {}) as { phase?: string; canaryWeight?: number; failedChecks?: number };

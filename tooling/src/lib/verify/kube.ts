@@ -22,7 +22,7 @@ export const KINDS = {
   Canary: { kind: 'Canary', group: 'flagger.app', version: 'v1beta1', plural: 'canaries' },
 } as const satisfies Record<string, KindRef>;
 
-export type KubeObject = Record<string, unknown> & {
+export type LiveObject = Record<string, unknown> & {
   apiVersion?: string;
   kind?: string;
   metadata?: { name?: string; namespace?: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { kind?: string; name?: string; apiVersion?: string }[] };
@@ -34,9 +34,9 @@ export interface KubeReader {
   context: string;
   server: string;
   /** One object, or undefined when the API answers 404 (no such object, or the kind is not installed). */
-  get(kind: KindRef, namespace: string, name: string): Promise<KubeObject | undefined>;
+  get(kind: KindRef, namespace: string, name: string): Promise<LiveObject | undefined>;
   /** Every object of a kind in a namespace ([] when the kind is not installed). */
-  list(kind: KindRef, namespace: string): Promise<KubeObject[]>;
+  list(kind: KindRef, namespace: string): Promise<LiveObject[]>;
 }
 
 export interface ConnectOptions {
@@ -87,7 +87,7 @@ export async function connect(options: ConnectOptions): Promise<KubeReader> {
     server: cluster.server,
     async get(kind, namespace, name) {
       try {
-        return (await api.getNamespacedCustomObject({ group: kind.group, version: kind.version, namespace, plural: kind.plural, name })) as KubeObject;
+        return (await api.getNamespacedCustomObject({ group: kind.group, version: kind.version, namespace, plural: kind.plural, name })) as LiveObject;
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
         return fail(error, `get ${kind.kind} ${namespace}/${name}`);
@@ -95,7 +95,7 @@ export async function connect(options: ConnectOptions): Promise<KubeReader> {
     },
     async list(kind, namespace) {
       try {
-        const list = (await api.listNamespacedCustomObject({ group: kind.group, version: kind.version, namespace, plural: kind.plural })) as { items?: KubeObject[] };
+        const list = (await api.listNamespacedCustomObject({ group: kind.group, version: kind.version, namespace, plural: kind.plural })) as { items?: LiveObject[] };
         return (list.items ?? []).map((item) => ({ apiVersion: `${kind.group ? `${kind.group}/` : ''}${kind.version}`, kind: kind.kind, ...item }));
       } catch (error) {
         if (statusOf(error) === 404) return [];
@@ -136,6 +136,6 @@ export function apiError(error: unknown, what: string, context: string, server: 
   });
 }
 
-export function nameOf(object: KubeObject): string {
+export function nameOf(object: LiveObject): string {
   return `${object.kind ?? '?'} ${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? '?'}`;
 }

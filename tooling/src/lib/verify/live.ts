@@ -7,7 +7,7 @@
 // generates `<target>-primary`, the VirtualService and the DestinationRules, all owned by the Canary.
 // A live object of those kinds in the render's namespaces that the render does not have is a leftover
 // (typically what the previous exercise had and the engine has not pruned yet).
-import { KINDS, nameOf, type KindRef, type KubeObject, type KubeReader } from './kube.ts';
+import { KINDS, nameOf, type KindRef, type LiveObject, type KubeReader } from './kube.ts';
 
 export const COMPARED_KINDS: readonly KindRef[] = [KINDS.VirtualService, KINDS.DestinationRule, KINDS.Deployment, KINDS.Canary];
 
@@ -79,11 +79,11 @@ function key(kind: string, namespace: string, name: string): string {
   return `${kind} ${namespace}/${name}`;
 }
 
-function ownedByCanary(object: KubeObject): boolean {
+function ownedByCanary(object: LiveObject): boolean {
   return (object.metadata?.ownerReferences ?? []).some((o) => o.kind === 'Canary' && String(o.apiVersion ?? '').startsWith('flagger.app/'));
 }
 
-function managerOf(object: KubeObject): string {
+function managerOf(object: LiveObject): string {
   const labels = object.metadata?.labels ?? {};
   const flux = labels['kustomize.toolkit.fluxcd.io/name'];
   if (flux) return `Kustomization ${labels['kustomize.toolkit.fluxcd.io/namespace'] ?? ''}/${flux}`.replace(' /', ' ');
@@ -93,8 +93,8 @@ function managerOf(object: KubeObject): string {
 }
 
 /** The rendered objects verify compares: those of COMPARED_KINDS, each with its namespace (default: `fallbackNamespace`). */
-export function comparedObjects(rendered: readonly KubeObject[], fallbackNamespace = 'default'): { kind: KindRef; namespace: string; object: KubeObject }[] {
-  const out: { kind: KindRef; namespace: string; object: KubeObject }[] = [];
+export function comparedObjects(rendered: readonly LiveObject[], fallbackNamespace = 'default'): { kind: KindRef; namespace: string; object: LiveObject }[] {
+  const out: { kind: KindRef; namespace: string; object: LiveObject }[] = [];
   for (const object of rendered) {
     const base = COMPARED_KINDS.find((k) => k.kind === object.kind && String(object.apiVersion ?? '').startsWith(`${k.group}/`));
     if (!base || !object.metadata?.name) continue;
@@ -105,7 +105,7 @@ export function comparedObjects(rendered: readonly KubeObject[], fallbackNamespa
 }
 
 /** Compares the live cluster with the render (pure once the live objects are fetched; see `fetchAndCompare`). */
-export function compareLive(rendered: readonly KubeObject[], live: ReadonlyMap<string, KubeObject[]>): LiveReport {
+export function compareLive(rendered: readonly LiveObject[], live: ReadonlyMap<string, LiveObject[]>): LiveReport {
   const wanted = comparedObjects(rendered);
   const canaryTargets = new Set(
     wanted
@@ -115,7 +115,7 @@ export function compareLive(rendered: readonly KubeObject[], live: ReadonlyMap<s
         return ref?.name ? key(ref.kind ?? 'Deployment', w.namespace, ref.name) : '';
       }),
   );
-  const liveByKey = new Map<string, KubeObject>();
+  const liveByKey = new Map<string, LiveObject>();
   for (const objects of live.values()) for (const o of objects) liveByKey.set(key(String(o.kind), o.metadata?.namespace ?? '', o.metadata?.name ?? ''), o);
   const report: LiveReport = { ok: true, checked: [], missing: [], differences: [], leftovers: [], flaggerOwned: [] };
   const renderedKeys = new Set<string>();
@@ -143,10 +143,10 @@ export function compareLive(rendered: readonly KubeObject[], live: ReadonlyMap<s
 }
 
 /** Lists each compared kind in each namespace the render uses, then compares. */
-export async function fetchAndCompare(reader: KubeReader, rendered: readonly KubeObject[]): Promise<LiveReport> {
+export async function fetchAndCompare(reader: KubeReader, rendered: readonly LiveObject[]): Promise<LiveReport> {
   const wanted = comparedObjects(rendered);
   const namespaces = [...new Set(wanted.map((w) => w.namespace))].sort();
-  const live = new Map<string, KubeObject[]>();
+  const live = new Map<string, LiveObject[]>();
   for (const namespace of namespaces) {
     for (const base of COMPARED_KINDS) {
       const kind = wanted.find((w) => w.kind.kind === base.kind)?.kind ?? base;

@@ -5,7 +5,7 @@
 //   Argo CD `Application` (argoproj.io/v1alpha1): `status.sync.revision`, `status.sync.status` (`Synced`) and
 //   `status.health.status` (`Healthy`).
 // A revision counts when the pointer commit is it or an ancestor of it (the engine may already run a newer commit).
-import { KINDS, type KindRef, type KubeObject, type KubeReader } from './kube.ts';
+import { KINDS, type KindRef, type LiveObject, type KubeReader } from './kube.ts';
 
 export type Engine = 'flux' | 'argocd';
 
@@ -30,7 +30,7 @@ export interface SyncState {
 
 type Status = Record<string, unknown>;
 
-function statusOf(object: KubeObject): Status {
+function statusOf(object: LiveObject): Status {
   const status = object.status;
   return status && typeof status === 'object' ? (status as Status) : {};
 }
@@ -43,7 +43,7 @@ export function commitOfRevision(revision: unknown): string | undefined {
 }
 
 /** The engine's applied revision, before the ancestry check. */
-export function reportedRevision(engine: Engine, object: KubeObject): string | undefined {
+export function reportedRevision(engine: Engine, object: LiveObject): string | undefined {
   const status = statusOf(object);
   if (engine === 'flux') return commitOfRevision(status.lastAppliedRevision);
   return commitOfRevision((status.sync as Status | undefined)?.revision);
@@ -66,7 +66,7 @@ function conditionText(c: Condition | undefined): string {
  * What is still missing. `contains` says whether the reported commit contains the pointer commit (undefined:
  * the commit is not in the local clone, so it cannot be told).
  */
-export function evaluateSync(engine: Engine, object: KubeObject, pointer: string, contains: boolean | undefined): SyncState {
+export function evaluateSync(engine: Engine, object: LiveObject, pointer: string, contains: boolean | undefined): SyncState {
   const status = statusOf(object);
   const revision = reportedRevision(engine, object);
   const unmet: string[] = [];
@@ -130,7 +130,7 @@ export interface SyncResult {
 }
 
 /** The engine object that exists, first in `candidates` order, or undefined. */
-async function findEngine(reader: KubeReader, candidates: EngineObject[]): Promise<{ target: EngineObject; object: KubeObject } | undefined> {
+async function findEngine(reader: KubeReader, candidates: EngineObject[]): Promise<{ target: EngineObject; object: LiveObject } | undefined> {
   for (const target of candidates) {
     const object = await reader.get(target.kind, target.namespace, target.name);
     if (object) return { target, object };
