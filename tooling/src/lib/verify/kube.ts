@@ -115,13 +115,16 @@ export function apiError(error: unknown, what: string, context: string, server: 
   const status = statusOf(error);
   const body = (error as { body?: unknown })?.body;
   let detail = (error as Error)?.message ?? String(error);
+  // The client's message repeats the response headers; keep the API's own message (a v1 Status) or its summary.
+  const fromClient = /Message:\s*(.*?)\s+Body:/s.exec(detail)?.[1];
+  if (fromClient) detail = fromClient;
   if (typeof body === 'string') {
     try {
       detail = (JSON.parse(body) as { message?: string }).message ?? detail;
     } catch {
       /* not JSON: keep the client's message */
     }
-  }
+  } else if (typeof (body as { message?: unknown })?.message === 'string') detail = (body as { message: string }).message;
   detail = detail.replace(/\s+/g, ' ').slice(0, 300);
   const where = `context ${context} (${server})`;
   if (status === 401 || status === 403) {
