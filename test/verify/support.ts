@@ -20,6 +20,8 @@ import type { Outcome } from '../../tooling/src/lib/exercises.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
 import { ROOT } from '../gitops/support.ts';
 
+// Test objects are read and written deep inside (spec.http[0].route...), so they are loosely typed on purpose.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Obj = Record<string, any>;
 
 /** kind -> (group, plural, listKind, builtIn) for the kinds the stand-in serves. */

@@ -154,7 +154,7 @@ describe('npm run verify', () => {
     try {
       const { code, out } = await run(['workshop', '--url', page.url, '--requests', '30']);
       expect(out).toContain('PASS  pages at');
-      expect(out).toMatch(/anonymous: 30 pages, p = 1\.00\n +no-stars +observed +30 \(  100%\) +predicted +100%/);
+      expect(out).toMatch(/anonymous: 30 pages, p = 1\.00\n +no-stars +observed +30 \( {2}100%\) +predicted +100%/);
       expect(out).toMatch(/jason: 30 pages, p = 1\.00\n +black-stars +observed +30/);
       expect(code).toBe(0);
       expect(page.served.get('anonymous')).toBe(30);
