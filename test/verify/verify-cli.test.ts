@@ -8,6 +8,7 @@ import { main } from '../../tooling/src/cli/verify.ts';
 import { parseManifests } from '../../tooling/src/lib/manifests.ts';
 import { renderTarget, resolveTarget } from '../../tooling/src/lib/targets.ts';
 import type { TestRepo } from '../helpers/git-repo.ts';
+import { fakeGitHub } from '../ci/support.ts';
 import { captureIo } from '../support/io.ts';
 import { argoApplication, fluxKustomization, startKubeApi, startProductpage, verifyRepo, withServerDefaults, type KubeApi, type Obj } from './support.ts';
 
@@ -46,8 +47,8 @@ describe('npm run verify', () => {
     for (const o of live) api.put(withServerDefaults(o));
   }
 
-  async function run(args: string[], fetchImpl?: typeof fetch) {
-    const io = captureIo(repo.work, { KUBECONFIG: api.kubeconfig });
+  async function run(args: string[], fetchImpl?: typeof fetch, env: NodeJS.ProcessEnv = {}) {
+    const io = captureIo(repo.work, { KUBECONFIG: api.kubeconfig, ...env });
     const code = await main(['--interval', '50ms', '--timeout', '400ms', ...args], io, fetchImpl ? { fetch: fetchImpl } : {});
     return { code, out: io.stdoutText, err: io.stderrText };
   }
@@ -195,6 +196,31 @@ describe('npm run verify', () => {
       expect(out).toContain('FAIL jason: signing in as jason did not take: the page shows nobody signed in');
     } finally {
       await page.close();
+    }
+  });
+
+  it('puts the result on the merged pull request with --comment, and edits it on a re-run', async () => {
+    clusterRunsRender();
+    api.put(fluxKustomization(`main@sha1:${after}`, READY));
+    const github = await fakeGitHub();
+    github.pullsByCommit.set(after, [{ number: 7, merged_at: '2026-12-06T09:00:00Z', merge_commit_sha: after }]);
+    const env = { GITHUB_TOKEN: 'ghs_verify', GITHUB_REPOSITORY: 'owner/repo', GITHUB_API_URL: github.url };
+    try {
+      const first = await run(['workshop', '--revision', after, '--comment'], undefined, env);
+      expect(first.code).toBe(0);
+      expect(first.err).toContain('comment: created (pull request #7)');
+      const [comment] = github.comments.get(7) ?? [];
+      expect(comment?.body).toBe(`<!-- mesh-workshop:verify:workshop -->\n### Verify \`workshop\`: passed\n\nCluster \`workshop\` runs exercise \`route-jason\`; \`npm run verify\` passed.\n\n\`\`\`text\n${first.out.trimEnd()}\n\`\`\`\n`);
+      const again = await run(['workshop', '--revision', after, '--comment'], undefined, env);
+      expect(again.err).toContain('comment: unchanged (pull request #7)');
+      expect(github.comments.get(7)).toHaveLength(1);
+      expect(github.requests.every((r) => r.authorization === 'token ghs_verify')).toBe(true);
+      expect(first.out + first.err).not.toContain('ghs_verify');
+      // --comment needs the merge commit's full SHA and a token, checked before any waiting.
+      expect((await run(['workshop', '--comment'], undefined, env)).code).toBe(2);
+      expect((await run(['workshop', '--revision', after, '--comment'])).code).toBe(2);
+    } finally {
+      await github.close();
     }
   });
 

@@ -1,8 +1,10 @@
 // `npm run verify`: after a promotion merges, confirm that the cluster took it and that users see what the
 // simulator predicted. Progress goes to stderr, the report to stdout.
 import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { commentOnMergedPullRequest } from '../lib/ci/pr-comment.ts';
 import { UsageError } from '../lib/errors.ts';
-import { formatVerify, VERIFY_FORMATS } from '../lib/verify/format.ts';
+import { createGitHub, parseRepository, tokenFrom } from '../lib/github.ts';
+import { formatVerify, verifyMarker, verifyMarkdown, VERIFY_FORMATS } from '../lib/verify/format.ts';
 import { verify } from '../lib/verify/index.ts';
 import { connect, type KubeReader } from '../lib/verify/kube.ts';
 
@@ -24,6 +26,9 @@ Options:
       --concurrency <n>      page loads in flight per user (default 4)
       --alpha <p>            significance of the page test over all users (default 0.01)
       --latency-slack <d>    how much slower than predicted a median page may be (default 1s)
+      --comment              also put the result on the merged pull request of --revision (a full
+                             SHA), editing its earlier comment on a re-run; reads GITHUB_TOKEN (or
+                             GH_TOKEN), GITHUB_REPOSITORY and GITHUB_API_URL
   -o, --output <format>      text (default) or json
   -h, --help                 show this help
       --debug                print stack traces on errors
@@ -78,6 +83,7 @@ export async function main(argv: string[], io: Io = defaultIo(), deps: VerifyDep
       concurrency: { type: 'string' },
       alpha: { type: 'string' },
       'latency-slack': { type: 'string' },
+      comment: { type: 'boolean' },
       output: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
       debug: { type: 'boolean' },
@@ -104,9 +110,21 @@ export async function main(argv: string[], io: Io = defaultIo(), deps: VerifyDep
       pageTimeoutMs: 30_000,
       progress: (line: string) => io.stderr(line),
     };
+    let github: ReturnType<typeof createGitHub> | undefined;
+    if (values.comment) {
+      // Checked before any waiting, so a misconfigured workflow fails at once.
+      const token = tokenFrom(io.env);
+      if (!token) throw new UsageError('--comment needs GITHUB_TOKEN (or GH_TOKEN).', 'In the workflow, pass `GITHUB_TOKEN: ${{ github.token }}` through env.');
+      if (!/^[0-9a-f]{40}$/.test(values.revision ?? '')) throw new UsageError('--comment needs --revision to be the full SHA of the merge commit.');
+      github = createGitHub({ token, ...parseRepository(io.env.GITHUB_REPOSITORY), baseUrl: io.env.GITHUB_API_URL || undefined, log: (line) => io.stderr(line) });
+    }
     const reader: KubeReader = await (deps.connect ?? connect)({ env: io.env, ...(values.context === undefined ? {} : { context: values.context }) });
     const report = await verify(request, reader, deps.fetch);
     io.stdout(formatVerify(report, output));
+    if (github) {
+      const comment = await commentOnMergedPullRequest(github, { sha: values.revision!, body: verifyMarkdown(report), marker: verifyMarker(report.cluster) });
+      io.stderr(`comment: ${comment.action} (${comment.pullRequest === undefined ? 'no merged pull request is associated with this commit' : `pull request #${comment.pullRequest}`})`);
+    }
     return report.ok ? 0 : 1;
   });
 }

@@ -1,8 +1,14 @@
 // The verify report for people (text, also the body of the post-merge comment) and scripts (json). Strings that
 // come from the cluster (messages, names) are printed as data: Markdown-significant characters are escaped
 // when the text goes into a pull request comment.
+import { code } from '../ci/markdown.ts';
 import type { VerifyReport } from './index.ts';
 import { userLabel } from './judge.ts';
+
+/** The comment marker of one cluster's verify result, so a re-run edits its own comment. */
+export function verifyMarker(cluster: string): string {
+  return `<!-- mesh-workshop:verify:${cluster.replace(/[^a-z0-9-]/g, '')} -->`;
+}
 
 export const VERIFY_FORMATS = ['text', 'json'] as const;
 export type VerifyFormat = (typeof VERIFY_FORMATS)[number];
@@ -58,6 +64,18 @@ export function formatVerifyText(report: VerifyReport): string {
 
 export function formatVerifyJson(report: VerifyReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/**
+ * The comment on the merged pull request: a verdict line and the text report in a fenced block. Cluster
+ * messages are data, so the fence is made longer than any backtick run inside it and HTML cannot open.
+ */
+export function verifyMarkdown(report: VerifyReport): string {
+  const text = formatVerifyText(report).trimEnd();
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const verdict = report.ok ? 'passed' : 'failed';
+  return `${verifyMarker(report.cluster)}\n### Verify ${code(report.cluster)}: ${verdict}\n\nCluster ${code(report.cluster)} runs exercise ${code(report.exercise)}; \`npm run verify\` ${verdict}.\n\n${fence}text\n${text}\n${fence}\n`;
 }
 
 export function formatVerify(report: VerifyReport, format: VerifyFormat): string {
