@@ -235,6 +235,9 @@ describe('npm run verify', () => {
     expect((await run(['workshop', '--timeout', 'soon'])).code).toBe(2);
     expect((await run(['workshop', '--requests', '0'])).code).toBe(2);
     expect((await run(['workshop', '--url', 'ftp://x/productpage'])).code).toBe(2);
+    const unknown = await run(['workshopp']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('error: Unknown cluster "workshopp". Did you mean "workshop"?');
     const missing = await run(['workshop', '--context', 'nope']);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('No context "nope" in the kubeconfig.');

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { loadClusters } from '../clusters.ts';
+import { findCluster, loadClusters } from '../clusters.ts';
 import { ToolkitError, UsageError } from '../errors.ts';
 import { git, isAncestor, logOfFile, revParse, withWorktree } from '../git.ts';
 import { parseManifests } from '../manifests.ts';
@@ -61,8 +61,9 @@ interface Prepared {
 }
 
 async function chooseCluster(root: string, name: string | undefined): Promise<string> {
-  const clusters = (await loadClusters(root)).map((c) => c.name);
-  if (name !== undefined) return name;
+  const all = await loadClusters(root);
+  if (name !== undefined) return findCluster(all, name).name;
+  const clusters = all.map((c) => c.name);
   if (clusters.length === 1) return clusters[0]!;
   if (clusters.includes('workshop')) return 'workshop';
   throw new UsageError('Name the cluster to verify.', `Clusters: ${clusters.join(', ') || '(none)'}. Example: npm run verify -- ${clusters[0] ?? 'workshop'}.`);
