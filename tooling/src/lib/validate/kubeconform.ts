@@ -5,6 +5,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Finding } from '../findings.ts';
 import { resourceRef, type SourcedResource } from '../manifests.ts';
+import type { KubeconformSetting, KubeconformUse } from './types.ts';
 
 /** Where kubeconform looks for schemas when none are given: its built-in Kubernetes schemas, then the CRD catalog. */
 export const DEFAULT_SCHEMA_LOCATIONS = [
@@ -48,6 +49,13 @@ export function findKubeconform(env: NodeJS.ProcessEnv = process.env): string | 
     if (isExecutable(candidate)) return candidate;
   }
   return undefined;
+}
+
+/** Which kubeconform binary a run uses, if any, and how the summary reports it. */
+export function chooseKubeconform(setting: KubeconformSetting): { binary?: string; use: KubeconformUse } {
+  if (setting.binary === false) return { use: 'disabled' };
+  const binary = setting.binary ?? findKubeconform(setting.env ?? process.env);
+  return binary ? { binary, use: 'ran' } : { use: 'not-found' };
 }
 
 export function kubeconformArgs(options: KubeconformOptions): string[] {
