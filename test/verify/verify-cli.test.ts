@@ -231,6 +231,12 @@ describe('npm run verify', () => {
     expect(err).toContain('hint: verify only reads');
   });
 
+  it('says so when there is no kubeconfig at all', async () => {
+    const io = captureIo(repo.work, { HOME: dir, KUBECONFIG: '' });
+    expect(await main(['workshop'], io)).toBe(1);
+    expect(io.stderrText).toBe('error: No kubeconfig: KUBECONFIG is not set and ~/.kube/config does not exist.\nhint: Point KUBECONFIG at the kubeconfig of the workshop cluster (kind, k3d and the cloud CLIs write one), e.g. KUBECONFIG=~/.kube/workshop npm run verify.');
+  });
+
   it('rejects wrong usage with exit code 2', async () => {
     expect((await run(['workshop', '--timeout', 'soon'])).code).toBe(2);
     expect((await run(['workshop', '--requests', '0'])).code).toBe(2);

@@ -21,6 +21,7 @@ Options:
       --timeout <duration>   how long to wait for the engine (default 10m; e.g. 90s, 1m30s)
       --interval <duration>  how often to poll the engine while waiting (default 5s)
       --revision <commit>    verify this commit's pointer instead of origin's base branch
+      --base <branch>        the base branch on origin (default: origin's default branch)
       --url <url>            the product page, e.g. http://<ingress>/productpage
       --requests <n>         page loads per user (default 100)
       --concurrency <n>      page loads in flight per user (default 4)
@@ -78,6 +79,7 @@ export async function main(argv: string[], io: Io = defaultIo(), deps: VerifyDep
       timeout: { type: 'string' },
       interval: { type: 'string' },
       revision: { type: 'string' },
+      base: { type: 'string' },
       url: { type: 'string' },
       requests: { type: 'string' },
       concurrency: { type: 'string' },
@@ -100,6 +102,7 @@ export async function main(argv: string[], io: Io = defaultIo(), deps: VerifyDep
       root: io.root,
       ...(positionals[0] === undefined ? {} : { cluster: positionals[0] }),
       ...(values.revision === undefined ? {} : { revision: values.revision }),
+      ...(values.base === undefined ? {} : { base: values.base }),
       timeoutMs: values.timeout === undefined ? 600_000 : parseDurationOption(values.timeout, '--timeout'),
       intervalMs: values.interval === undefined ? 5_000 : parseDurationOption(values.interval, '--interval'),
       ...(values.url === undefined ? {} : { url: urlOption(values.url)! }),

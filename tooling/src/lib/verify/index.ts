@@ -26,6 +26,8 @@ export interface VerifyRequest {
   cluster?: string;
   /** A commit or ref whose pointer to verify; default: origin's base branch. */
   revision?: string;
+  /** The base branch on origin; default: origin's default branch. */
+  base?: string;
   timeoutMs: number;
   intervalMs: number;
   url?: string;
@@ -105,7 +107,7 @@ async function pointerCommitOf(req: VerifyRequest, cluster: string): Promise<{ r
     if (!resolved) throw new UsageError(`Unknown revision ${JSON.stringify(req.revision)}.`, 'Give a commit or branch this clone has (git fetch first).');
     ref = resolved;
   } else {
-    ref = (await resolveBase(req.root, undefined, (line) => req.progress(`warning: ${line}`))).commit;
+    ref = (await resolveBase(req.root, req.base, (line) => req.progress(`warning: ${line}`))).commit;
   }
   const file = `clusters/${cluster}/exercise/kustomization.yaml`;
   const [last] = await logOfFile(req.root, ref, file);

@@ -1,8 +1,11 @@
 // The cluster as `npm run verify` reads it: the user's kubeconfig (KUBECONFIG, else ~/.kube/config, else the
-// in-cluster service account), one context, and read-only GETs through the official client. Every kind is read
+// in-cluster service account, as kubectl and the client's loadFromDefault choose), one context, and read-only GETs through the official client. Every kind is read
 // through the client's generic path API (CustomObjectsApi: `/apis/<group>/<version>/namespaces/<ns>/<plural>`),
 // which returns the API server's JSON as it is, so live objects compare with rendered YAML without the typed
 // models' renaming and Date conversion. Nothing here writes to the cluster.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { ToolkitError, UsageError } from '../errors.ts';
 
 /** A kind verify reads: its API group (empty for core), version and resource plural. */
@@ -51,8 +54,17 @@ export async function connect(options: ConnectOptions): Promise<KubeReader> {
   const k8s = await import('@kubernetes/client-node');
   const config = new k8s.KubeConfig();
   const paths = (options.env.KUBECONFIG ?? '').split(process.platform === 'win32' ? ';' : ':').filter(Boolean);
+  if (paths.length === 0) {
+    const home = join(options.env.HOME || homedir(), '.kube', 'config');
+    if (existsSync(home)) paths.push(home);
+    else if (!options.env.KUBERNETES_SERVICE_HOST) {
+      throw new ToolkitError('No kubeconfig: KUBECONFIG is not set and ~/.kube/config does not exist.', {
+        hint: 'Point KUBECONFIG at the kubeconfig of the workshop cluster (kind, k3d and the cloud CLIs write one), e.g. KUBECONFIG=~/.kube/workshop npm run verify.',
+      });
+    }
+  }
   try {
-    if (paths.length === 0) config.loadFromDefault();
+    if (paths.length === 0) config.loadFromCluster();
     for (const [i, path] of paths.entries()) {
       if (i === 0) config.loadFromFile(path);
       else {
