@@ -10,11 +10,10 @@ import type { Finding } from '../findings.ts';
 import { analyze } from './analyze.ts';
 import { discover } from './discover.ts';
 import { chooseKubeconform, runKubeconform } from './kubeconform.ts';
-import { load, type Loaded } from './load.ts';
+import { load } from './load.ts';
 import { mapBounded, render } from './render.ts';
 import { report, type UnitOutcome } from './report.ts';
 import { checkSchemas, loadSchemasFor } from './schema.ts';
-import { attachLines } from './sources.ts';
 import { append, type ValidateOptions, type ValidationReport } from './types.ts';
 
 export { DEFAULT_TREES, findKustomizations } from './discover.ts';
@@ -42,7 +41,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const { targets } = discovered;
   const rendering = targets.filter((t) => t.kind === 'kustomization').length;
   if (rendering > 0) progress(`Rendering ${plural(rendering, 'kustomization')} with kustomize (${concurrency} at a time)...`);
-  const loaded = await mapBounded(targets, rendering > 0 ? concurrency : 1, async (t) => load(await render(root, t, options.stdin)));
+  const loaded = await mapBounded(targets, rendering > 0 ? concurrency : 1, async (t) => load(root, await render(root, t, options.stdin)));
   for (const l of loaded) append(findings, l.findings);
 
   const all = loaded.flatMap((l) => l.unit.resources);
@@ -50,9 +49,8 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   await loadSchemasFor(all);
   const outcomes: UnitOutcome[] = [];
   for (const l of loaded) {
-    const result = checkSchemas(l.unit.resources, options, l.unit.kind !== 'kustomization');
+    const result = checkSchemas(l.unit.resources, options);
     outcomes.push({ unit: l.unit, statuses: result.statuses, resourceFindings: [...result.findings] });
-    if (result.findings.length > 0) await attachLines(root, l, result.findings);
     append(findings, result.findings);
   }
 
@@ -64,9 +62,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       runKubeconform(l.unit.resources, l.unit.source, { binary, schemaLocations: kc.schemaLocations, ignoreMissingSchemas: options.ignoreMissingSchemas, skipKinds: options.skipKinds }),
     );
     for (const [i, r] of results.entries()) {
-      // kubeconform saw kustomize's output; its findings go back to the source files like the toolkit's.
       append((outcomes[i] as UnitOutcome).resourceFindings, r);
-      if (r.length > 0) await attachLines(root, loaded[i] as Loaded, r);
       append(findings, r);
     }
   }
@@ -78,7 +74,6 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       const result = await analyze(l.unit, analyzers, { root });
       append(findings, result.failures);
       append((outcomes[i] as UnitOutcome).resourceFindings, result.findings);
-      if (result.findings.length > 0) await attachLines(root, l, result.findings);
       append(findings, result.findings);
     }
   }

@@ -1,7 +1,7 @@
 // Stage 4 of validate, schema: every resource of a unit against its in-process schema, strictly (an
 // unknown field is an error). Pure once the schemas are loaded; loading is the one asynchronous step.
 import type { Finding } from '../findings.ts';
-import { resourceRef, type SourcedResource } from '../manifests.ts';
+import { placeOf, resourceRef, type SourcedResource } from '../manifests.ts';
 import { schemaProblems, unknownFieldProblem } from './messages.ts';
 import { loadedSchema, loadSchema } from './schemas.ts';
 import { append, type SchemaOptions, type Status } from './types.ts';
@@ -31,15 +31,15 @@ type Checked = { status: Status; findings: readonly Finding[] };
 const VALID: Checked = Object.freeze({ status: 'valid', findings: Object.freeze([]) });
 const SKIPPED: Checked = Object.freeze({ status: 'skipped', findings: Object.freeze([]) });
 
-function checkResource(r: SourcedResource, skip: ReadonlySet<string>, ignoreMissing: boolean, withLine: boolean): Checked {
+function checkResource(r: SourcedResource, skip: ReadonlySet<string>, ignoreMissing: boolean): Checked {
   const { apiVersion, kind } = r.object;
   if (skip.size > 0 && skip.has(kind)) return SKIPPED;
   // Built only for findings: on 10,000 valid resources the names alone were a measurable share.
-  const base = () => ({ severity: 'error' as const, file: r.file, resource: resourceRef(r.object), source: 'toolkit' as const, ...(withLine ? { line: r.line } : {}) });
+  const base = (pointer: string) => ({ severity: 'error' as const, ...placeOf(r, pointer), resource: resourceRef(r.object), source: 'toolkit' as const });
   if (typeof apiVersion !== 'string' || apiVersion === '') {
     return {
       status: 'invalid',
-      findings: [{ ...base(), rule: 'schema', pointer: '/apiVersion', message: 'missing required field "apiVersion".', hint: 'Add `apiVersion:` (for example `v1` or `apps/v1`) above `kind`.' }],
+      findings: [{ ...base('/apiVersion'), rule: 'schema', pointer: '/apiVersion', message: 'missing required field "apiVersion".', hint: 'Add `apiVersion:` (for example `v1` or `apps/v1`) above `kind`.' }],
     };
   }
   const schema = loadedSchema(apiVersion, kind);
@@ -50,7 +50,7 @@ function checkResource(r: SourcedResource, skip: ReadonlySet<string>, ignoreMiss
       status: 'invalid',
       findings: [
         {
-          ...base(),
+          ...base('/kind'),
           rule: 'missing-schema',
           pointer: '/kind',
           message: `No schema for ${kind} (${apiVersion}), so it cannot be checked.`,
@@ -64,21 +64,17 @@ function checkResource(r: SourcedResource, skip: ReadonlySet<string>, ignoreMiss
   const problems = [...unknown.map((u) => unknownFieldProblem(u, kind)), ...schemaProblems(errors, r.object)];
   if (problems.length === 0) return VALID;
   problems.sort((a, b) => (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0));
-  const at = base();
-  return { status: 'invalid', findings: problems.map((p) => ({ ...at, rule: 'schema', pointer: p.pointer, message: p.message, ...(p.hint ? { hint: p.hint } : {}) })) };
+  return { status: 'invalid', findings: problems.map((p) => ({ ...base(p.pointer), rule: 'schema', pointer: p.pointer, message: p.message, ...(p.hint ? { hint: p.hint } : {}) })) };
 }
 
-/**
- * The schema stage over one unit's resources (their schemas loaded). `withLine` puts each resource's
- * first line on its findings: right for a file, meaningless for kustomize's output.
- */
-export function checkSchemas(resources: readonly SourcedResource[], opts: SchemaOptions, withLine: boolean): SchemaResult {
+/** The schema stage over one unit's resources (their schemas loaded); findings are placed by each resource's origin. */
+export function checkSchemas(resources: readonly SourcedResource[], opts: SchemaOptions): SchemaResult {
   const skip = new Set(opts.skipKinds ?? []);
   const ignoreMissing = opts.ignoreMissingSchemas ?? false;
   const statuses: Status[] = [];
   const findings: Finding[] = [];
   for (const r of resources) {
-    const result = checkResource(r, skip, ignoreMissing, withLine);
+    const result = checkResource(r, skip, ignoreMissing);
     statuses.push(result.status);
     append(findings, result.findings);
   }
@@ -90,7 +86,7 @@ export function checkSchemas(resources: readonly SourcedResource[], opts: Schema
  * (or use validateResourcesAsync); a kind whose schema was not loaded throws.
  */
 export function validateResources(resources: SourcedResource[], opts: SchemaOptions = {}): Finding[] {
-  return checkSchemas(resources, opts, true).findings;
+  return checkSchemas(resources, opts).findings;
 }
 
 /** loadSchemasFor + validateResources. */

@@ -1,7 +1,7 @@
 // The verify report for people (text, also the body of the post-merge comment) and scripts (json). Strings that
 // come from the cluster (messages, names) are printed as data: Markdown-significant characters are escaped
 // when the text goes into a pull request comment.
-import { code } from '../ci/markdown.ts';
+import { code, fenced } from '../markdown.ts';
 import type { VerifyReport } from './index.ts';
 import { userLabel } from './judge.ts';
 
@@ -67,15 +67,12 @@ export function formatVerifyJson(report: VerifyReport): string {
 }
 
 /**
- * The comment on the merged pull request: a verdict line and the text report in a fenced block. Cluster
- * messages are data, so the fence is made longer than any backtick run inside it and HTML cannot open.
+ * The comment on the merged pull request: a verdict line and the text report in a fenced block whose fence is
+ * longer than any backtick run inside (cluster messages are data and cannot close it).
  */
 export function verifyMarkdown(report: VerifyReport): string {
-  const text = formatVerifyText(report).trimEnd();
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
   const verdict = report.ok ? 'passed' : 'failed';
-  return `${verifyMarker(report.cluster)}\n### Verify ${code(report.cluster)}: ${verdict}\n\nCluster ${code(report.cluster)} runs exercise ${code(report.exercise)}; \`npm run verify\` ${verdict}.\n\n${fence}text\n${text}\n${fence}\n`;
+  return `${verifyMarker(report.cluster)}\n### Verify ${code(report.cluster)}: ${verdict}\n\nCluster ${code(report.cluster)} runs exercise ${code(report.exercise)}; \`npm run verify\` ${verdict}.\n\n${fenced(formatVerifyText(report).trimEnd(), 'text')}\n`;
 }
 
 export function formatVerify(report: VerifyReport, format: VerifyFormat): string {
