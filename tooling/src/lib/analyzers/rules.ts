@@ -236,6 +236,13 @@ export const RULES = [
     summary: "A Canary metric is neither one of Flagger's built-ins nor backed by a MetricTemplate in the rendered set.",
     hint: 'Use `request-success-rate` or `request-duration`, or add a `templateRef` to a MetricTemplate that is rendered.',
   },
+  {
+    id: 'canary-metric-inline-query',
+    severity: 'warning',
+    category: 'flagger',
+    summary: 'A Canary metric carries an inline Prometheus `query`, deprecated by Flagger in favour of a MetricTemplate.',
+    hint: 'Move the query into a MetricTemplate (flagger.app/v1beta1, `spec.provider` and `spec.query`) and reference it with `templateRef: {name: <template>}`; keep `thresholdRange` on the metric.',
+  },
   // Workloads
   {
     id: 'image-not-pinned',

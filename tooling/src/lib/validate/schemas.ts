@@ -1,11 +1,12 @@
 // Finds and loads the in-process schema for an apiVersion/kind, once: core kinds from kubernetes-models,
-// Istio, Flux and Argo CD from @kubernetes-models/*, Flagger's Canary from flagger.ts. Modules are imported
+// Istio, Flux and Argo CD from @kubernetes-models/*, Flagger's kinds from flagger.ts. Modules are imported
 // lazily per kind because importing whole packages costs seconds of start-up. When the launcher names a
 // bundle of the packages (tooling/bin/schema-bundle.mjs), a kind's module comes from there: the same code in
 // a few files instead of a few dozen, which loads about three times faster.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FLAGGER_KINDS } from './flagger.ts';
 import { StrictValidator, type ErrorList, type RawValidator } from './strict.ts';
 
 export type SchemaFamily = 'kubernetes' | 'istio' | 'flux' | 'argo-cd' | 'flagger';
@@ -32,7 +33,9 @@ function locate(apiVersion: string, kind: string): Location | undefined {
   const group = m[1] ?? '';
   const version = m[2] as string;
   if (group.includes('..')) return undefined;
-  if (group === 'flagger.app') return kind === 'Canary' && version === 'v1beta1' ? { family: 'flagger', pkg: '', file: '' } : undefined;
+  if (group === 'flagger.app') {
+    return (FLAGGER_KINDS as readonly string[]).includes(kind) && version === 'v1beta1' ? { family: 'flagger', pkg: '', file: '' } : undefined;
+  }
   if (group === 'istio.io' || group.endsWith('.istio.io')) return { family: 'istio', pkg: '@kubernetes-models/istio', file: `${group}/${version}/${kind}.js` };
   if (group.endsWith('.toolkit.fluxcd.io')) return { family: 'flux', pkg: '@kubernetes-models/flux-cd', file: `${group}/${version}/${kind}.js` };
   if (group === 'argoproj.io') return { family: 'argo-cd', pkg: '@kubernetes-models/argo-cd', file: `${group}/${version}/${kind}.js` };
@@ -132,16 +135,31 @@ function loadObjectMeta(): Promise<AjvFunction> {
   return objectMeta;
 }
 
-async function loadFlagger(): Promise<RawValidator> {
-  const [{ default: AjvModule }, { CANARY_SCHEMA }, meta] = await Promise.all([import('ajv'), import('./flagger.ts'), loadObjectMeta()]);
-  // ajv is CommonJS: under Node's ESM loader its class is the default export's `default`.
-  type AjvClass = new (options: Record<string, unknown>) => { compile(schema: unknown): AjvFunction };
-  const mod = AjvModule as unknown as AjvClass & { default?: AjvClass };
-  const Ajv = mod.default ?? mod;
-  const canary = new Ajv({ allErrors: true, strict: false }).compile(CANARY_SCHEMA);
+type AjvClass = new (options: Record<string, unknown>) => { compile(schema: unknown): AjvFunction };
+let ajv: Promise<{ compile(schema: unknown): AjvFunction }> | undefined;
+
+/** One ajv instance for the schemas this project writes (Flagger's kinds). */
+function loadAjv(): Promise<{ compile(schema: unknown): AjvFunction }> {
+  ajv ??= import('ajv').then(({ default: AjvModule }) => {
+    // ajv is CommonJS: under Node's ESM loader its class is the default export's `default`.
+    const mod = AjvModule as unknown as AjvClass & { default?: AjvClass };
+    const Ajv = mod.default ?? mod;
+    return new Ajv({ allErrors: true, strict: false });
+  });
+  return ajv;
+}
+
+async function loadFlagger(kind: string): Promise<RawValidator> {
+  const [compiler, { FLAGGER_SCHEMAS }, { explainFlaggerErrors }, meta] = await Promise.all([
+    loadAjv(),
+    import('./flagger.ts'),
+    import('./flagger-errors.ts'),
+    loadObjectMeta(),
+  ]);
+  const validate = compiler.compile(FLAGGER_SCHEMAS[kind as keyof typeof FLAGGER_SCHEMAS]);
   return (data) => {
     const errors: ErrorList[number][] = [];
-    if (!canary(data)) errors.push(...(canary.errors ?? []));
+    if (!validate(data)) errors.push(...explainFlaggerErrors(validate.errors ?? [], data, kind));
     const metadata = (data as { metadata?: unknown }).metadata;
     if (metadata && typeof metadata === 'object' && !meta(metadata, { instancePath: '/metadata' })) errors.push(...(meta.errors ?? []));
     return errors.length ? errors : null;
@@ -172,7 +190,7 @@ export function schemaKey(apiVersion: string, kind: string): string {
 async function load(apiVersion: string, kind: string): Promise<KindSchema | null> {
   const where = locate(apiVersion, kind);
   if (!where) return null;
-  if (where.family === 'flagger') return { family: 'flagger', validator: new StrictValidator(await loadFlagger()) };
+  if (where.family === 'flagger') return { family: 'flagger', validator: new StrictValidator(await loadFlagger(kind)) };
   const file = schemaModuleFile(where.pkg, where.file);
   if (!file) return null;
   const mod = (await import(pathToFileURL(file).href)) as Record<string, ModelClass | undefined>;
