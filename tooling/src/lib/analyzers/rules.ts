@@ -56,7 +56,7 @@ export const RULES = [
     id: 'vs-weights-invalid',
     severity: 'error',
     category: 'routing',
-    summary: "The weights of a route's destinations are negative, or do not add up to 100.",
+    summary: "The weights of a route's destinations do not add up to 100.",
     hint: 'Give every destination a weight from 0 to 100 so that together they add up to 100.',
   },
   {
@@ -150,27 +150,6 @@ export const RULES = [
     istio: 'IST0118',
     summary: "A Service port name does not follow Istio's `<protocol>[-<suffix>]` naming and sets no `appProtocol`.",
     hint: 'Name the port after its protocol (`http`, `http-web`, `grpc`, `tcp`, ...), or set `appProtocol`.',
-  },
-  {
-    id: 'fault-percentage-range',
-    severity: 'error',
-    category: 'routing',
-    summary: 'A fault injection percentage is outside 0..100.',
-    hint: 'Use a `percentage.value` from 0 to 100 (100 means every matching request).',
-  },
-  {
-    id: 'fault-delay-invalid',
-    severity: 'error',
-    category: 'routing',
-    summary: 'A fault injection `fixedDelay` is not a duration of at least 1ms.',
-    hint: 'Write the delay as a duration such as `7s`, `500ms`, `1.5s` or `1m`.',
-  },
-  {
-    id: 'fault-abort-status',
-    severity: 'error',
-    category: 'routing',
-    summary: 'A fault injection abort `httpStatus` is outside 200..599.',
-    hint: 'Use an HTTP status from 200 to 599, e.g. 500 or 503.',
   },
   {
     id: 'vs-regex-invalid',

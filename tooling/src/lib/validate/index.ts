@@ -12,6 +12,8 @@ import { parseManifests, resourceRef, type SourcedResource } from '../manifests.
 import { readText } from '../read-text.ts';
 import { findKubeconform, runKubeconform } from './kubeconform.ts';
 import { lineOfPointer } from './locate.ts';
+import { admissionProblems } from './admission.ts';
+import { mergeAdmission } from './admission-merge.ts';
 import { explainRenderError } from './render-errors.ts';
 import { schemaProblems, unknownFieldProblem } from './messages.ts';
 import { loadedSchema, loadSchema } from './schemas.ts';
@@ -429,12 +431,14 @@ function checkResource(r: SourcedResource, skip: ReadonlySet<string>, ignoreMiss
     };
   }
   const { errors, unknown } = schema.validator.check(r.object as unknown as Record<string, unknown>);
-  if (errors.length === 0 && unknown.length === 0) return VALID;
-  const problems = [...unknown.map((u) => unknownFieldProblem(u, kind)), ...schemaProblems(errors, r.object)];
+  const admission = schema.family === 'istio' ? admissionProblems(r.object) : [];
+  if (errors.length === 0 && unknown.length === 0 && admission.length === 0) return VALID;
+  const problems = mergeAdmission([...unknown.map((u) => unknownFieldProblem(u, kind)), ...schemaProblems(errors, r.object)], admission);
   if (problems.length === 0) return VALID;
   problems.sort((a, b) => (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0));
   const at = base();
-  return { status: 'invalid', findings: problems.map((p) => ({ ...at, rule: 'schema', pointer: p.pointer, message: p.message, ...(p.hint ? { hint: p.hint } : {}) })) };
+  const findings = problems.map((p) => ({ ...at, rule: p.rule, severity: p.severity, pointer: p.pointer, message: p.message, ...(p.hint ? { hint: p.hint } : {}) }));
+  return { status: findings.some((f) => f.severity === 'error') ? 'invalid' : 'valid', findings };
 }
 
 function validateLoaded(resources: readonly SourcedResource[], opts: SchemaOptions, withLine: boolean): { statuses: Status[]; findings: Finding[] } {

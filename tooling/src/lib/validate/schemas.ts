@@ -197,7 +197,9 @@ async function load(apiVersion: string, kind: string): Promise<KindSchema | null
   const model = mod[kind];
   // Nested types (Container, HTTPRoute) have model files too, but no apiVersion/kind of their own.
   if (!model || model.apiVersion !== apiVersion || model.kind !== kind) return null;
-  return { family: where.family, validator: new StrictValidator(fromModel(model), gapsOf(apiVersion, kind)) };
+  // Istio's CRDs declare `status` with x-kubernetes-preserve-unknown-fields: typed fields, and any others.
+  const open = new Set(where.family === 'istio' ? ['/status'] : []);
+  return { family: where.family, validator: new StrictValidator(fromModel(model), gapsOf(apiVersion, kind), open) };
 }
 
 /** Loads (once) the schema for each apiVersion/kind; null when there is none. */
