@@ -11,4 +11,8 @@ export interface ValidateRule {
   summary: string;
 }
 
-export const VALIDATE_RULES: readonly ValidateRule[] = [...ADMISSION_RULES];
+export const VALIDATE_RULES: readonly ValidateRule[] = [
+  ...ADMISSION_RULES,
+  { id: 'exercise-schema', severity: 'error', summary: 'An exercise.yaml breaks its schema: an unknown field, a wrong type, a missing field.' },
+  { id: 'callgraph-schema', severity: 'error', summary: 'apps/bookinfo/callgraph.yaml breaks its schema.' },
+];
