@@ -2,7 +2,7 @@
 // checks every resource against its in-process schema (strictly), optionally runs kubeconform and the
 // registered analyzers, and returns every finding together with a summary. Never throws for bad input.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import yaml from 'js-yaml';
@@ -13,6 +13,7 @@ import { readText } from '../read-text.ts';
 import { findKubeconform, runKubeconform } from './kubeconform.ts';
 import { lineOfPointer } from './locate.ts';
 import { admissionProblems } from './admission.ts';
+import { inputFindings } from './inputs.ts';
 import { mergeAdmission } from './admission-merge.ts';
 import { explainRenderError } from './render-errors.ts';
 import { schemaProblems, unknownFieldProblem } from './messages.ts';
@@ -129,10 +130,22 @@ function display(root: string, abs: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : abs;
 }
 
-/** Expands the given paths into units; directories without a kustomization contribute their manifest files. */
+/** Directories a walk never enters: dependencies, git's own, and the toolkit's build output. */
+function skipped(root: string, dir: string, name: string): boolean {
+  return name.startsWith('.') || name === 'node_modules' || display(root, join(dir, name)) === 'tooling/dist';
+}
+
+/**
+ * Expands the given paths into units; directories without a kustomization contribute their manifest files,
+ * symbolic links are followed (once each: a loop ends), and the repository root means what no path means.
+ */
 async function resolveTargets(root: string, paths: readonly string[], findings: Finding[]): Promise<Target[]> {
   const targets: Target[] = [];
+  const visited = new Set<string>();
   const addDir = async (abs: string): Promise<void> => {
+    const real = await realpath(abs).catch(() => abs);
+    if (visited.has(real)) return;
+    visited.add(real);
     if (kustomizationFile(abs)) {
       targets.push({ source: display(root, abs), kind: 'kustomization', abs });
       return;
@@ -140,8 +153,27 @@ async function resolveTargets(root: string, paths: readonly string[], findings: 
     const entries = (await readdir(abs, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {
       const child = join(abs, entry.name);
-      if (entry.isDirectory() && !entry.name.startsWith('.')) await addDir(child);
-      else if (entry.isFile() && MANIFEST.test(entry.name)) targets.push({ source: display(root, child), kind: 'file', abs: child });
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const target = await stat(child);
+          isDir = target.isDirectory();
+          isFile = target.isFile();
+        } catch (error) {
+          const loop = (error as { code?: string }).code === 'ELOOP';
+          findings.push({
+            rule: 'io',
+            severity: 'error',
+            file: display(root, child),
+            message: `"${display(root, child)}" is a symbolic link ${loop ? 'in a loop' : 'to nothing'}, so it cannot be read.`,
+            hint: 'Point the link at an existing file or directory, or delete it.',
+          });
+          continue;
+        }
+      }
+      if (isDir && !skipped(root, abs, entry.name)) await addDir(child);
+      else if (isFile && MANIFEST.test(entry.name)) targets.push({ source: display(root, child), kind: 'file', abs: child });
     }
   };
   for (const path of paths) {
@@ -150,21 +182,35 @@ async function resolveTargets(root: string, paths: readonly string[], findings: 
       continue;
     }
     const abs = resolve(root, path);
+    const before = { targets: targets.length, findings: findings.length };
     let isDir: boolean;
     try {
       isDir = statSync(abs).isDirectory();
-    } catch {
+    } catch (error) {
+      const loop = (error as { code?: string }).code === 'ELOOP';
       findings.push({
         rule: 'io',
         severity: 'error',
         file: path,
-        message: `Cannot read "${path}": no such file or directory.`,
+        message: `Cannot read "${path}": ${loop ? 'a loop of symbolic links' : 'no such file or directory'}.`,
         hint: 'Pass a kustomization directory, a manifest file, or - for standard input.',
       });
       continue;
     }
-    if (isDir) await addDir(abs);
+    if (isDir && abs === root) {
+      // `validate .` is `validate`: the kustomizations of the default trees, not every YAML file below.
+      for (const dir of await findKustomizations(root)) targets.push({ source: dir, kind: 'kustomization', abs: join(root, dir) });
+    } else if (isDir) await addDir(abs);
     else targets.push({ source: display(root, abs), kind: 'file', abs });
+    if (targets.length === before.targets && findings.length === before.findings) {
+      findings.push({
+        rule: 'no-input',
+        severity: 'error',
+        file: path,
+        message: `"${path}" holds no kustomization and no manifest file (.yaml, .yml, .json), so nothing was checked.`,
+        hint: 'Pass a kustomization directory or a manifest file; with no path, validate checks every kustomization under clusters/, apps/ and exercises/.',
+      });
+    }
   }
   return targets;
 }
@@ -554,6 +600,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   for (const l of loaded) {
     const unit = l.unit;
     const result = validateLoaded(unit.resources, options, unit.kind !== 'kustomization');
+    append(result.findings, inputFindings(unit.resources, unit.kind === 'kustomization', l.text?.length));
     append(statuses, result.statuses);
     noteInvalid(unit, result.findings);
     if (result.findings.length > 0) await attachLines(root, l, result.findings);

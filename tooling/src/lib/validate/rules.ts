@@ -4,6 +4,7 @@
 // refuses, whatever a resource says about itself.
 import type { Severity } from '../findings.ts';
 import { ADMISSION_RULES } from './admission.ts';
+import { INPUT_RULES } from './inputs.ts';
 
 export interface ValidateRule {
   id: string;
@@ -13,6 +14,7 @@ export interface ValidateRule {
 
 export const VALIDATE_RULES: readonly ValidateRule[] = [
   ...ADMISSION_RULES,
+  ...INPUT_RULES,
   { id: 'exercise-schema', severity: 'error', summary: 'An exercise.yaml breaks its schema: an unknown field, a wrong type, a missing field.' },
   { id: 'callgraph-schema', severity: 'error', summary: 'apps/bookinfo/callgraph.yaml breaks its schema.' },
 ];
