@@ -109,3 +109,22 @@ describe('resources the API server or kustomize refuse', () => {
     ]);
   });
 });
+
+describe('an apiVersion or kind without a schema', () => {
+  it('proposes the version or kind that has one', async () => {
+    await write(
+      'typos.yaml',
+      [
+        'apiVersion: networking.istio.io/v1beta2\nkind: VirtualService\nmetadata: { name: a, namespace: b }\nspec: { hosts: [a] }\n',
+        'apiVersion: apps/v1\nkind: Deploymnet\nmetadata: { name: a, namespace: b }\n',
+        'apiVersion: flagger.app/v1\nkind: Canary\nmetadata: { name: a, namespace: b }\n',
+      ].join('---\n'),
+    );
+    const { findings } = await run('typos.yaml');
+    expect(findings.map((f) => [f.rule, f.resource, f.pointer, f.hint])).toEqual([
+      ['missing-schema', 'VirtualService b/a', '/kind', 'Did you mean `apiVersion: networking.istio.io/v1beta1`? VirtualService has a schema there.'],
+      ['missing-schema', 'Deploymnet b/a', '/kind', 'Did you mean `kind: Deployment`?'],
+      ['missing-schema', 'Canary b/a', '/kind', 'Did you mean `apiVersion: flagger.app/v1beta1`? Canary has a schema there.'],
+    ]);
+  });
+});

@@ -17,7 +17,7 @@ import { inputFindings } from './inputs.ts';
 import { mergeAdmission } from './admission-merge.ts';
 import { explainRenderError } from './render-errors.ts';
 import { schemaProblems, unknownFieldProblem } from './messages.ts';
-import { loadedSchema, loadSchema } from './schemas.ts';
+import { loadedSchema, loadSchema, suggestSchema } from './schemas.ts';
 
 export interface RenderedUnit {
   /** Repo-relative kustomization dir, file path, or "-" for stdin. */
@@ -448,6 +448,13 @@ type Checked = { status: Status; findings: readonly Finding[] };
 const VALID: Checked = Object.freeze({ status: 'valid', findings: Object.freeze([]) });
 const SKIPPED: Checked = Object.freeze({ status: 'skipped', findings: Object.freeze([]) });
 
+function missingSchemaHint(apiVersion: string, kind: string): string {
+  const guess = suggestSchema(apiVersion, kind);
+  if (guess.apiVersion) return `Did you mean \`apiVersion: ${guess.apiVersion}\`? ${kind} has a schema there.`;
+  if (guess.kind) return `Did you mean \`kind: ${guess.kind}\`?`;
+  return `Check apiVersion and kind for typos; for a kind the toolkit does not know, pass --ignore-missing-schemas or --skip ${kind}.`;
+}
+
 function checkResource(r: SourcedResource, skip: ReadonlySet<string>, ignoreMissing: boolean, withLine: boolean): Checked {
   const { apiVersion, kind } = r.object;
   if (skip.size > 0 && skip.has(kind)) return SKIPPED;
@@ -471,7 +478,7 @@ function checkResource(r: SourcedResource, skip: ReadonlySet<string>, ignoreMiss
           rule: 'missing-schema',
           pointer: '/kind',
           message: `No schema for ${kind} (${apiVersion}), so it cannot be checked.`,
-          hint: 'Check apiVersion and kind for typos; for a kind the toolkit does not know, pass --ignore-missing-schemas or --skip ' + kind + '.',
+          hint: missingSchemaHint(apiVersion, kind),
         },
       ],
     };

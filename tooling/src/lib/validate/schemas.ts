@@ -3,9 +3,10 @@
 // lazily per kind because importing whole packages costs seconds of start-up. When the launcher names a
 // bundle of the packages (tooling/bin/schema-bundle.mjs), a kind's module comes from there: the same code in
 // a few files instead of a few dozen, which loads about three times faster.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { closest } from '../suggest.ts';
 import { FLAGGER_KINDS } from './flagger.ts';
 import { StrictValidator, type ErrorList, type RawValidator } from './strict.ts';
 
@@ -226,4 +227,38 @@ export function loadedSchema(apiVersion: string, kind: string): KindSchema | nul
 /** The family a kind would belong to, for messages and docs. */
 export function familyOf(apiVersion: string, kind: string): SchemaFamily | undefined {
   return locate(apiVersion, kind)?.family;
+}
+
+const VERSIONS = ['v1', 'v2', 'v1beta1', 'v1beta2', 'v1beta3', 'v1alpha1', 'v1alpha2', 'v1alpha3', 'v2beta1', 'v2beta2'];
+
+/**
+ * For a missing schema: the apiVersion (same group, another version) or the kind (same apiVersion) that
+ * has one, as a did-you-mean; undefined when there is nothing close.
+ */
+export function suggestSchema(apiVersion: string, kind: string): { apiVersion?: string; kind?: string } {
+  const exists = (v: string, k: string) => {
+    const where = locate(v, k);
+    return where !== undefined && (where.family === 'flagger' || schemaModuleFile(where.pkg, where.file) !== undefined);
+  };
+  const slash = apiVersion.lastIndexOf('/');
+  const group = slash >= 0 ? apiVersion.slice(0, slash + 1) : '';
+  const versions = VERSIONS.map((v) => `${group}${v}`).filter((v) => v !== apiVersion && exists(v, kind));
+  const version = closest(apiVersion, versions) ?? versions[0];
+  if (version) return { apiVersion: version };
+  const where = locate(apiVersion, kind);
+  const dir = where && where.family !== 'flagger' ? packageDir(where.pkg) : undefined;
+  if (!where || !dir) return where?.family === 'flagger' ? pick(kind, [...FLAGGER_KINDS]) : {};
+  try {
+    const kinds = readdirSync(join(dir, dirname(where.file)))
+      .filter((f) => /^[A-Z][A-Za-z0-9]*\.js$/.test(f))
+      .map((f) => f.slice(0, -3));
+    return pick(kind, kinds);
+  } catch {
+    return {};
+  }
+}
+
+function pick(kind: string, kinds: string[]): { kind?: string } {
+  const guess = closest(kind, kinds);
+  return guess && guess !== kind ? { kind: guess } : {};
 }
