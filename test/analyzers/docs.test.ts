@@ -2,8 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RULES } from '../../tooling/src/lib/analyzers/index.ts';
+import { RULES as MESH_RULES } from '../../tooling/src/lib/analyzers/index.ts';
+import { REPOSITORY_RULES } from '../../tooling/src/lib/repository/index.ts';
 import { VALIDATE_RULES } from '../../tooling/src/lib/validate/rules.ts';
+
+// The mesh analyzers and the repository-layout rules share the page and its summary table.
+const RULES = [...MESH_RULES, ...REPOSITORY_RULES];
 
 const doc = readFileSync(join(import.meta.dirname, '../../docs/rules.md'), 'utf8');
 

@@ -1,9 +1,7 @@
-// The analyzers index and memoise what the rules look up (hosts, DestinationRules, pods, Canary routes) and
-// skip work that cannot produce a finding. These cases pin the findings where those shortcuts could differ
-// from a plain scan: order, repeats, several Services behind one wildcard, and many matches in one rule set.
+// Findings where the order of resources matters: several Services behind one wildcard DestinationRule,
+// and Canary route conflicts.
 import { describe, expect, it } from 'vitest';
 import { analyzeResources } from '../../tooling/src/lib/analyzers/index.ts';
-import { parseDuration } from '../../tooling/src/lib/analyzers/model.ts';
 import { parseManifests } from '../../tooling/src/lib/manifests.ts';
 
 function analyze(text: string) {
@@ -11,58 +9,6 @@ function analyze(text: string) {
   expect(parsed.findings).toEqual([]);
   return analyzeResources(parsed.resources);
 }
-
-function virtualService(name: string, http: string): string {
-  return `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: ${name}, namespace: bookinfo }
-spec:
-  hosts: [${name}]
-  http:
-${http}`;
-}
-
-describe('repeated matches', () => {
-  it('finds a match repeated with its fields in another order, naming the first rule that has it', () => {
-    const findings = analyze(
-      virtualService(
-        'reviews',
-        `    - match: [{ uri: { prefix: /a }, headers: { x: { exact: "1" } } }]
-      route: [{ destination: { host: reviews } }]
-    - match: [{ headers: { x: { exact: "1" } }, uri: { prefix: /a } }]
-      route: [{ destination: { host: reviews } }]
-    - match: [{ uri: { prefix: /a }, headers: { x: { exact: "1" } } }]
-      route: [{ destination: { host: reviews } }]
-`,
-      ),
-    ).filter((f) => f.rule === 'vs-ineffective-match');
-    expect(findings.map((f) => f.pointer)).toEqual(['/spec/http/1/match/0', '/spec/http/2/match/0']);
-    expect(findings.map((f) => f.message)).toEqual([
-      'VirtualService bookinfo/reviews http rule 1 repeats match {"headers":{"x":{"exact":"1"}},"uri":{"prefix":"/a"}} of rule 0, so it never applies.',
-      'VirtualService bookinfo/reviews http rule 2 repeats match {"headers":{"x":{"exact":"1"}},"uri":{"prefix":"/a"}} of rule 0, so it never applies.',
-    ]);
-  });
-
-  it('does not report matches on the same field with different values, nor a repeat within one rule', () => {
-    const findings = analyze(
-      virtualService(
-        'reviews',
-        `    - match: [{ uri: { prefix: /a } }, { uri: { prefix: /a } }]
-      route: [{ destination: { host: reviews } }]
-    - match: [{ uri: { prefix: /b } }]
-      route: [{ destination: { host: reviews } }]
-`,
-      ),
-    );
-    expect(findings.filter((f) => f.rule === 'vs-ineffective-match')).toEqual([]);
-  });
-
-  it('still finds a repeat among many matches', () => {
-    const rules = Array.from({ length: 40 }, (_, i) => `    - match: [{ uri: { prefix: /p${i % 30} } }]\n      route: [{ destination: { host: reviews } }]\n`);
-    const findings = analyze(virtualService('reviews', rules.join(''))).filter((f) => f.rule === 'vs-ineffective-match');
-    expect(findings.map((f) => f.pointer)).toEqual(Array.from({ length: 10 }, (_, i) => `/spec/http/${30 + i}/match/0`));
-  });
-});
 
 describe('DestinationRule subsets behind a wildcard host', () => {
   it('lists the pods of every Service the wildcard covers, once each, in resource order', () => {
@@ -138,16 +84,5 @@ spec: { host: podinfo.test.svc.cluster.local }
       ['DestinationRule test/podinfo-primary', '/metadata/name'],
       ['DestinationRule test/mine', '/spec/host'],
     ]);
-  });
-});
-
-describe('parseDuration, asked again', () => {
-  it('gives the same answer for a duration it has seen, valid or not', () => {
-    for (let i = 0; i < 2; i++) {
-      expect(parseDuration('1m30s')).toBe(90_000);
-      expect(parseDuration('-1.5s')).toBe(-1500);
-      expect(parseDuration('+2ms')).toBe(2);
-      expect(parseDuration('7 seconds')).toBeUndefined();
-    }
   });
 });

@@ -64,3 +64,34 @@ describe('dotted hosts', () => {
     ]);
   });
 });
+
+describe('weights', () => {
+  const weights = (route: string) =>
+    analyze(`    - route: ${route}\n`)
+      .filter((f) => f.rule.includes('weight'))
+      .map((f) => `${f.rule} ${f.pointer}`);
+
+  it('reports only what is wrong', () => {
+    expect(weights('[{ destination: { host: ratings }, weight: 100 }]')).toEqual([]);
+    expect(weights('[{ destination: { host: ratings } }]')).toEqual([]);
+    expect(weights('[{ destination: { host: ratings }, weight: null }]')).toEqual([]);
+    expect(weights('[{ destination: { host: ratings }, weight: 60 }, { destination: { host: ratings }, weight: 40 }]')).toEqual([]);
+    expect(weights('[]')).toEqual([]);
+    expect(weights('[{ destination: { host: ratings }, weight: 90 }]')).toEqual(['vs-single-destination-weight /spec/http/0/route/0/weight']);
+    expect(weights('[{ destination: { host: ratings }, weight: 60 }, { destination: { host: ratings } }]')).toEqual(['vs-weights-invalid /spec/http/0/route']);
+    expect(weights('[7, { destination: { host: ratings }, weight: 100 }]')).toEqual([]);
+    // Negative weights are istiod's rejection (validate's istio-weight-invalid), and stop the sum check.
+    expect(weights('[{ destination: { host: ratings }, weight: 50 }, { destination: { host: ratings }, weight: -5 }, { weight: -1 }]')).toEqual([]);
+    // A weight that is not a number is the schema's finding, even when the others add up wrong.
+    expect(weights('[{ destination: { host: ratings }, weight: "80" }, { destination: { host: ratings }, weight: 10 }]')).toEqual([]);
+  });
+});
+
+describe('regexes', () => {
+  it('are checked in every match of a rule and every header of a match', () => {
+    const findings = analyze(
+      `    - match: [{ uri: { prefix: /a } }, { headers: { a: { exact: x }, b: { regex: "(?=y)" } } }]\n      route: [{ destination: { host: ratings } }]\n    - match: [{ queryParams: { q: { regex: "a[" } } }]\n      route: [{ destination: { host: ratings } }]\n`,
+    );
+    expect(findings.map((f) => `${f.rule} ${f.pointer}`)).toEqual(['vs-regex-invalid /spec/http/0/match/1/headers/b/regex', 'vs-regex-invalid /spec/http/1/match/0/queryParams/q/regex']);
+  });
+});

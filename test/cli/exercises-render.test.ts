@@ -57,6 +57,36 @@ describe('npm run render', () => {
     expect(io.stderrText).toMatch(/hint: Run `npm run exercises`/);
   });
 
+  it('renders a kustomization directory given as a path, relative to where npm was run', async () => {
+    const io = captureIo(ROOT);
+    expect(await render(['exercises/beta'], io)).toBe(0);
+    expect(io.stdoutText).toMatch(/exercise: beta/);
+    const sub = captureIo(ROOT, { INIT_CWD: `${ROOT}/exercises` });
+    expect(await render(['./alpha'], sub)).toBe(0);
+    expect(sub.stdoutText).toMatch(/exercise: alpha/);
+    const none = captureIo(ROOT);
+    expect(await render(['exercises/nope'], none)).toBe(1);
+    expect(none.stderrText).toContain('error: No such directory: "exercises/nope".');
+  });
+
+  it('reports a failed build as validate does: the repository file, once, without absolute paths', async () => {
+    const { cp, mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'render-'));
+    await cp(ROOT, dir, { recursive: true });
+    await writeFile(join(dir, 'exercises/beta/kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../apps/demo\n  - missing.yaml\n');
+    const io = captureIo(dir);
+    expect(await render(['beta'], io)).toBe(1);
+    const [error, hint, ...rest] = io.err;
+    expect(error).toMatch(/^error: exercises\/beta\/kustomization.yaml:5: kustomize build failed: /);
+    expect(error).toContain('missing.yaml');
+    expect(hint).toMatch(/^hint: .*npm run validate -- exercises\/beta/);
+    expect(rest).toEqual([]);
+    expect(io.stderrText).not.toContain(dir);
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('needs exactly one target (exit 2)', async () => {
     const io = captureIo(ROOT);
     expect(await render([], io)).toBe(2);

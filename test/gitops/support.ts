@@ -6,7 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { kustomizeBuild } from '../../tooling/src/lib/kustomize.ts';
 import { parseManifests, type KubeObject } from '../../tooling/src/lib/manifests.ts';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * The repository the GitOps tests read: this one, or WORKSHOP_ROOT (test/catalog runs the catalog-reading
+ * tests on a copy with an added exercise, to show they need no edit when the catalog grows).
+ */
+export const ROOT = process.env.WORKSHOP_ROOT ?? fileURLToPath(new URL('../../', import.meta.url));
 
 /** Repository-relative folders under `top` that hold a kustomization.yaml, sorted. */
 export function kustomizationDirs(top: string): string[] {

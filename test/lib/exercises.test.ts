@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { findExercise, loadExercises, parseExercise } from '../../tooling/src/lib/exercises.ts';
+import { findExercise, loadExercises, nextFreeOrder, parseExercise, scanExercises } from '../../tooling/src/lib/exercises.ts';
 import { findCluster, loadClusters } from '../../tooling/src/lib/clusters.ts';
 import { closest } from '../../tooling/src/lib/suggest.ts';
 
@@ -64,15 +64,28 @@ describe('closest', () => {
 });
 
 describe('catalog consistency', () => {
-  it('refuses two exercises at the same position', async () => {
-    const { cp, mkdtemp, readFile, writeFile, rm } = await import('node:fs/promises');
+  it('reports two exercises at the same position and a folder without exercise.yaml, and still loads the rest', async () => {
+    const { cp, mkdir, mkdtemp, readFile, writeFile, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const dir = await mkdtemp(join(tmpdir(), 'catalog-'));
     await cp(ROOT, dir, { recursive: true });
     const file = join(dir, 'exercises/beta/exercise.yaml');
     await writeFile(file, (await readFile(file, 'utf8')).replace('order: 2', 'order: 1'));
-    await expect(loadExercises(dir)).rejects.toThrow('exercises/alpha/exercise.yaml and exercises/beta/exercise.yaml both have `order: 1`.');
+    await mkdir(join(dir, 'exercises/timeout'));
+    await writeFile(join(dir, 'exercises/timeout/kustomization.yaml'), 'resources: []\n');
+    const scan = await scanExercises(dir);
+    expect(scan.duplicateOrders).toEqual([{ order: 1, ids: ['alpha', 'beta'] }]);
+    expect(scan.withoutMetadata).toEqual(['timeout']);
+    // Every other command keeps working: the catalog still loads, in order (then by id).
+    expect((await loadExercises(dir)).map((e) => [e.id, e.order])).toEqual([['alpha', 1], ['beta', 1]]);
+    expect(nextFreeOrder(scan.exercises)).toBe(2);
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('finds nothing to report in a consistent catalog', async () => {
+    const scan = await scanExercises(ROOT);
+    expect([scan.duplicateOrders, scan.withoutMetadata]).toEqual([[], []]);
+    expect(nextFreeOrder(scan.exercises)).toBe(3);
   });
 });

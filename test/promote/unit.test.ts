@@ -9,7 +9,8 @@ import type { Cluster } from '../../tooling/src/lib/clusters.ts';
 import type { Exercise } from '../../tooling/src/lib/exercises.ts';
 import { parseRemoteUrl, redact } from '../../tooling/src/lib/git.ts';
 import { createGitHub, GitHubApiError } from '../../tooling/src/lib/github.ts';
-import { composeBody, md, BODY_LIMIT } from '../../tooling/src/lib/promote/body.ts';
+import { composeBody, BODY_LIMIT } from '../../tooling/src/lib/promote/body.ts';
+import { md } from '../../tooling/src/lib/markdown.ts';
 import { unifiedDiff } from '../../tooling/src/lib/promote/diff.ts';
 import { summarize } from '../../tooling/src/lib/promote/gate.ts';
 import { branchFor, chooseExercise, labelsFor, resourceChanges, selectClusters, titleFor, type PlanDraft } from '../../tooling/src/lib/promote/plan.ts';
@@ -129,7 +130,7 @@ describe('plan helpers', () => {
 describe('md', () => {
   it('lets inline code spans through, as written, and neutralises HTML and Markdown elsewhere', () => {
     expect(md('Run `kubectl get vs -n demo` and look')).toBe('Run `kubectl get vs -n demo` and look');
-    expect(md('<img src=x onerror=alert(1)> and `<b>` stay inert')).toBe('\\<img src=x onerror=alert(1)\\> and `<b>` stay inert');
+    expect(md('<img src=x onerror=alert(1)> and `<b>` stay inert')).toBe('&lt;img src=x onerror=alert(1)&gt; and `<b>` stay inert');
     expect(md('a | b and `x | y`')).toBe('a \\| b and `x | y`');
     expect(md('Run `kubectl get vs -n bookinfo | grep reviews` and look')).toBe('Run `kubectl get vs -n bookinfo | grep reviews` and look');
     expect(md('``code with ` inside`` then `')).toBe('``code with ` inside`` then \\`');

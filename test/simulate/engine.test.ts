@@ -151,7 +151,7 @@ describe('faults, timeouts and retries', () => {
   it('an unknown subset, an abort on reviews and a missing rule all end in reviews-error', async () => {
     const r = await run(['faults-edge.yaml'], ['kim', 'ann', 'lee']);
     expect(table(r, 'kim')).toEqual([['reviews-error', 1, 0]]);
-    expect(r.users[0]!.outcomes[0]!.reason).toBe('reviews is unreachable: subset v9 of reviews is in no DestinationRule (2 attempts)');
+    expect(r.users[0]!.outcomes[0]!.reason).toBe('reviews is unreachable: subset v9 of reviews is not in DestinationRule bookinfo/reviews, the one Istio applies (2 attempts)');
     expect(table(r, 'ann')).toEqual([['reviews-error', 1, 0]]);
     expect(table(r, 'lee')).toEqual([['reviews-error', 1, 0]]);
     expect(r.users[2]!.outcomes[0]!.path).toEqual(['productpage v1', 'reviews (no route)']);

@@ -62,7 +62,7 @@ describe('formats', () => {
   it('text and markdown show the warnings', async () => {
     const r = simulate(bookinfo('unmodelled.yaml'), await callGraph(), { target: 't', users: [null] });
     expect(formatText(r)).toContain('\nwarning: VirtualService bookinfo/reviews rule http[0] mirrors requests (mirror)');
-    expect(simulateMarkdown(r)).toContain('\n> VirtualService bookinfo/bookinfo rule http[0] rewrites the request (rewrite)');
+    expect(simulateMarkdown(r)).toContain('\n> VirtualService bookinfo/bookinfo rule http\\[0\\] rewrites the request (rewrite)');
   });
 
   it('mermaid draws one box per user with percentages and dotted, marked fault edges', async () => {

@@ -40,7 +40,7 @@ describe('kubeconform wrapper', () => {
     });
     const findings = parseKubeconformReport(report, resources, 'in.yaml');
     expect(findings).toEqual([
-      expect.objectContaining({ rule: 'kubeconform', source: 'kubeconform', resource: 'ConfigMap bookinfo/kc-bad-config', pointer: '/data/a', line: 1, message: 'kubeconform: expected string' }),
+      expect.objectContaining({ rule: 'kubeconform', source: 'kubeconform', resource: 'ConfigMap bookinfo/kc-bad-config', pointer: '/data/a', file: 'in.yaml', line: 7, message: 'kubeconform: expected string' }),
       expect.objectContaining({ rule: 'kubeconform', resource: 'Canary c', message: 'kubeconform: could not find schema for Canary', hint: expect.stringContaining('--ignore-missing-schemas') }),
     ]);
     expect(parseKubeconformReport('not json', resources, 'in.yaml')).toEqual([expect.objectContaining({ rule: 'kubeconform', severity: 'error' })]);

@@ -49,6 +49,15 @@ const files: Record<string, string> = {
   'apps/kc/kustomization.yaml': 'namespace: demo\nresources:\n  - config-map.yaml\n',
   'apps/kc/config-map.yaml': '# kubeconform (the stand-in) rejects names starting kc-bad at /spec/extra.\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kc-bad-config\ndata:\n  a: b\nspec:\n  extra: true\n',
   'apps/kc-suffixed/kustomization.yaml': 'nameSuffix: -x\nresources:\n  - ../kc\n',
+  'apps/flow/kustomization.yaml': 'resources: [virtual-service.yaml]\n',
+  'apps/flow/virtual-service.yaml': [
+    '{"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",',
+    ' "metadata": {"name": "flow", "namespace": "demo"},',
+    ' "spec": {"hosts": ["flow"],',
+    '  "http": [{"route": [{"destination": {"host": "flow"},',
+    '                       "wieght": 100}]}]}}',
+    '',
+  ].join('\n'),
   'exercises/step/kustomization.yaml': 'resources:\n  - ../../apps/web\n  - virtual-service-web.yaml\n',
   'exercises/step/virtual-service-web.yaml': [
     'apiVersion: networking.istio.io/v1',
@@ -115,6 +124,15 @@ describe('analyzer findings on a rendered overlay', () => {
       expect(f.file).toBe('exercises/suffixed');
       expect(f.line).toBeUndefined();
     }
+  });
+});
+
+describe('flow-style sources', () => {
+  it('get the line of the field, in a file and behind a kustomization', async () => {
+    const file = await validate({ root, paths: ['apps/flow/virtual-service.yaml'], kubeconform: { binary: false } });
+    expect(file.findings.map((f) => [f.rule, f.file, f.line, f.pointer])).toEqual([['schema', 'apps/flow/virtual-service.yaml', 5, '/spec/http/0/route/0/wieght']]);
+    const rendered = await validate({ root, paths: ['apps/flow'], kubeconform: { binary: false } });
+    expect(rendered.findings.map((f) => [f.rule, f.file, f.line, f.pointer])).toEqual([['schema', 'apps/flow/virtual-service.yaml', 5, '/spec/http/0/route/0/wieght']]);
   });
 });
 

@@ -1,8 +1,7 @@
-// The strictness layer and the field locator, on their own.
+// The strictness layer on its own.
 import { types } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { StrictValidator } from '../../tooling/src/lib/validate/strict.ts';
-import { lineOfPointer } from '../../tooling/src/lib/validate/locate.ts';
 import { validateResources, validateResourcesAsync } from '../../tooling/src/lib/validate/index.ts';
 import { parseManifests } from '../../tooling/src/lib/manifests.ts';
 
@@ -80,76 +79,5 @@ describe('validateResources', () => {
   it('refuses to guess when a schema was never loaded', () => {
     const { resources } = parseManifests('apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n', 's.yaml');
     expect(() => validateResources(resources)).toThrow(/loadSchemasFor/);
-  });
-});
-
-describe('lineOfPointer', () => {
-  const text = `apiVersion: v1
-kind: X
-spec:
-  http:
-  - match:
-    - uri:
-        exact: /a
-    route:
-    - destination:
-        host: a
-      weight: 10
-    - destination:
-        host: b
-      "wei/ght": 90
-  hosts: [a]`;
-  const lines = text.split('\n');
-  const at = (p: string) => lineOfPointer(lines, 0, lines.length, p);
-  it('follows keys, sequence items and escaped keys by indentation', () => {
-    expect(at('/spec')).toBe(3);
-    expect(at('/spec/http/0/match/0/uri/exact')).toBe(7);
-    expect(at('/spec/http/0/route/0/weight')).toBe(11);
-    expect(at('/spec/http/0/route/1/destination/host')).toBe(13);
-    expect(at('/spec/http/0/route/1/wei~1ght')).toBe(14);
-    expect(at('/spec/hosts')).toBe(15);
-  });
-  it('returns undefined for what is not written', () => {
-    expect(at('/spec/http/1')).toBeUndefined();
-    expect(at('/spec/missing')).toBeUndefined();
-    // An empty value on a sequence item's own line: its sibling is not inside it, however it was asked before.
-    const item = ['list:', '- first:', '  second: 2'];
-    expect(lineOfPointer(item, 0, 3, '/list/0')).toBe(2);
-    expect(lineOfPointer(item, 0, 3, '/list/0/second')).toBe(3);
-    expect(lineOfPointer(item, 0, 3, '/list/0/first/second')).toBeUndefined();
-  });
-
-  it('answers the same for a pointer asked alone as among every other pointer of the document', () => {
-    // Lookups in one lines array share what they learned; a fresh copy learns from scratch.
-    const pointers = (value: unknown, at: string, out: string[]): string[] => {
-      if (at !== '') out.push(at, `${at}/nope`, `${at}/0`, `${at}/2`);
-      if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) pointers(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);
-      return out;
-    };
-    const vs = parseManifests(text.replace('hosts: [a]', 'hosts:\n  - a\n  - b'), 'x.yaml').resources[0]?.object;
-    const doc = text.replace('hosts: [a]', 'hosts:\n  - a\n  - b').split('\n');
-    const all = pointers(vs, '', []);
-    expect(all.length).toBeGreaterThan(40);
-    let found = 0;
-    for (const p of all) {
-      const alone = lineOfPointer([...doc], 0, doc.length, p);
-      expect(lineOfPointer(doc, 0, doc.length, p), p).toBe(alone);
-      if (alone !== undefined) found++;
-    }
-    expect(found).toBeGreaterThan(20);
-  });
-
-  it('finds each of thousands of fields in one document, and items of a long sequence', () => {
-    const keys = Array.from({ length: 5000 }, (_, i) => `k${i}: v${i}`);
-    const items = Array.from({ length: 3000 }, (_, i) => `  - name: n${i}\n    port: ${i}`);
-    const doc = ['kind: ConfigMap', 'data:', '  a: b', ...keys, 'ports:', ...items.join('\n').split('\n')];
-    for (let i = 0; i < 5000; i += 7) expect(lineOfPointer(doc, 0, doc.length, `/k${i}`)).toBe(4 + i);
-    const first = 5000 + 5;
-    for (let i = 0; i < 3000; i += 11) {
-      expect(lineOfPointer(doc, 0, doc.length, `/ports/${i}`)).toBe(first + 2 * i);
-      expect(lineOfPointer(doc, 0, doc.length, `/ports/${i}/port`)).toBe(first + 2 * i + 1);
-    }
-    expect(lineOfPointer(doc, 0, doc.length, '/ports/3000')).toBeUndefined();
-    expect(lineOfPointer(doc, 0, doc.length, '/k5000')).toBeUndefined();
   });
 });

@@ -1,12 +1,14 @@
 // `npm run render -- <exercise-id | cluster-name>`: the manifests that target renders to, via real kustomize.
-import { defaultIo, guarded, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { defaultIo, guarded, invocationDir, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
 import { renderTarget, resolveTarget } from '../lib/targets.ts';
 
-const HELP = `Usage: npm run render -- <exercise-id | cluster-name>
+const HELP = `Usage: npm run render -- <exercise-id | cluster-name | directory>
 
-Prints the Kubernetes manifests an exercise (exercises/<id>) or a cluster's current
-exercise (clusters/<name>/exercise) renders to, built with the real kustomize binary.
+Prints the Kubernetes manifests an exercise (exercises/<id>), a cluster's current
+exercise (clusters/<name>/exercise) or any kustomization directory renders to, built
+with the real kustomize binary. A failed build names the file and line kustomize
+objects to and the fix, as npm run validate does.
 
 Options:
   -h, --help   show this help
@@ -14,6 +16,7 @@ Options:
 
 Examples:
   npm run render -- fault-abort
+  npm run render -- exercises/fault-abort
   npm run render -- workshop | kubectl diff -f -
 
 Exit codes: 0 rendered, 1 unknown target or kustomize failed, 2 usage error.`;
@@ -32,7 +35,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         'Usage: npm run render -- <exercise-id | cluster-name>. Run `npm run exercises` to list them.',
       );
     }
-    const target = await resolveTarget(io.root, positionals[0] as string);
+    const target = await resolveTarget(io.root, positionals[0] as string, invocationDir(io));
     io.stdout(await renderTarget(io.root, target));
     return 0;
   });

@@ -94,15 +94,29 @@ export function parseExercise(raw: unknown, dirName: string, file: string, text?
   };
 }
 
-/** Every exercise under `<root>/exercises`, in workshop order. */
-export async function loadExercises(root: string): Promise<Exercise[]> {
+/** What discovering the catalog found besides the exercises: the problems validate reports with their fix. */
+export interface CatalogScan {
+  /** Every readable exercise, in workshop order (by `order`, then id). */
+  exercises: Exercise[];
+  /** Folders under exercises/ without an exercise.yaml: invisible to every command until they have one. */
+  withoutMetadata: string[];
+  /** Positions taken by more than one exercise, with their ids (sorted). */
+  duplicateOrders: { order: number; ids: string[] }[];
+}
+
+/** Reads the catalog and reports folders without metadata and shared positions instead of failing on them. */
+export async function scanExercises(root: string): Promise<CatalogScan> {
   const base = join(root, 'exercises');
-  const entries = await readdir(base, { withFileTypes: true });
+  const entries = (await readdir(base, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
   const exercises: Exercise[] = [];
+  const withoutMetadata: string[] = [];
   for (const entry of entries) {
-    if (!entry.isDirectory()) continue;
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
     const file = join(base, entry.name, 'exercise.yaml');
-    if (!existsSync(file)) continue;
+    if (!existsSync(file)) {
+      withoutMetadata.push(entry.name);
+      continue;
+    }
     const text = await readFile(file, 'utf8');
     let raw: unknown;
     try {
@@ -113,16 +127,24 @@ export async function loadExercises(root: string): Promise<Exercise[]> {
     exercises.push(parseExercise(raw, entry.name, `exercises/${entry.name}/exercise.yaml`, text));
   }
   exercises.sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
-  // `--next` and the README table rely on one exercise per position.
-  exercises.forEach((e, i) => {
-    const prev = exercises[i - 1];
-    if (prev && prev.order === e.order) {
-      throw new ToolkitError(`exercises/${prev.id}/exercise.yaml and exercises/${e.id}/exercise.yaml both have \`order: ${e.order}\`.`, {
-        hint: 'Give each exercise its own position in the workshop.',
-      });
-    }
-  });
-  return exercises;
+  // `--next` and the README table rely on one exercise per position; validate reports a shared one.
+  const byOrder = new Map<number, string[]>();
+  for (const e of exercises) byOrder.set(e.order, [...(byOrder.get(e.order) ?? []), e.id]);
+  const duplicateOrders = [...byOrder].filter(([, ids]) => ids.length > 1).map(([order, ids]) => ({ order, ids }));
+  return { exercises, withoutMetadata, duplicateOrders };
+}
+
+/** The next position after every exercise's `order`. */
+export function nextFreeOrder(exercises: readonly Exercise[]): number {
+  return Math.max(0, ...exercises.map((e) => e.order)) + 1;
+}
+
+/**
+ * Every exercise under `<root>/exercises`, in workshop order. Folders without exercise.yaml and shared
+ * `order` values do not stop it (scanExercises reports them, and validate turns them into findings).
+ */
+export async function loadExercises(root: string): Promise<Exercise[]> {
+  return (await scanExercises(root)).exercises;
 }
 
 /** The exercise with that id, or a NotFoundError that suggests the closest id. */

@@ -4,8 +4,8 @@ import AjvModule from 'ajv';
 import { ToolkitError } from './errors.ts';
 import { OUTCOMES } from './exercises.ts';
 import { callGraphSchema, exerciseSchema } from './file-schemas.ts';
+import { DocumentOrigin } from './origin.ts';
 import { closest } from './suggest.ts';
-import { lineOfPointer } from './validate/locate.ts';
 import { schemaProblems } from './validate/messages.ts';
 import { parseGoDuration } from './validate/go-duration.ts';
 import type { ErrorList } from './validate/strict.ts';
@@ -88,15 +88,10 @@ export function checkFile(kind: FileKind, data: unknown, text?: string): FilePro
   const validate = validator(kind);
   if (validate(data)) return [];
   const errors = (validate.errors ?? []).map((e) => explain(e, data));
-  const lines = text?.split(/\r?\n/);
+  // The field's line, else its deepest parent's written in the file (a missing field: the mapping it goes in).
+  const origin = text === undefined ? undefined : new DocumentOrigin('', text, 1);
   return schemaProblems(errors, data).map((p) => {
-    let line: number | undefined;
-    if (lines) {
-      for (let pointer = p.pointer; line === undefined; pointer = pointer.slice(0, pointer.lastIndexOf('/'))) {
-        line = pointer === '' ? 1 : lineOfPointer(lines, 0, lines.length, pointer);
-        if (pointer === '') break;
-      }
-    }
+    const line = origin?.at(p.pointer).line;
     return { pointer: p.pointer, ...(line !== undefined ? { line } : {}), message: p.message, ...(p.hint ? { hint: p.hint } : {}) };
   });
 }

@@ -4,6 +4,7 @@
 import yaml from 'js-yaml';
 import { BlockYaml, blockYamlEligible } from './block-yaml.ts';
 import type { Finding } from './findings.ts';
+import { DocumentOrigin, type Origin, type Place } from './origin.ts';
 
 export interface KubeObject {
   apiVersion: string;
@@ -26,6 +27,13 @@ export interface SourcedResource {
   line: number;
   /** 0-based index of the document in that text. */
   index: number;
+  /** Where its fields are written: set by parseManifests, replaced by validate's load stage for kustomize output. */
+  origin?: Origin;
+}
+
+/** The file and line a finding on field `pointer` of `r` names (the document's first line without an origin). */
+export function placeOf(r: SourcedResource, pointer?: string): Place {
+  return r.origin ? r.origin.at(pointer) : { file: r.file, line: r.line };
 }
 
 export interface ParseResult {
@@ -153,17 +161,17 @@ export function parseManifests(text: string, file: string): ParseResult {
       return;
     }
     if (object.kind.endsWith('List') && Array.isArray((object as { items?: unknown }).items)) {
-      for (const item of (object as { items: unknown[] }).items) {
+      for (const [i, item] of (object as { items: unknown[] }).items.entries()) {
         if (item && typeof item === 'object') {
           const obj = item as KubeObject;
           obj.metadata ??= {};
-          resources.push({ object: obj, file, line: doc.line, index });
+          resources.push({ object: obj, file, line: doc.line, index, origin: new DocumentOrigin(file, doc.text, doc.line, ['items', String(i)]) });
         }
       }
       return;
     }
     object.metadata ??= {};
-    resources.push({ object: object as KubeObject, file, line: doc.line, index });
+    resources.push({ object: object as KubeObject, file, line: doc.line, index, origin: new DocumentOrigin(file, doc.text, doc.line) });
   });
   return { resources, findings };
 }

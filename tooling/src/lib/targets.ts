@@ -1,5 +1,7 @@
-// A render target is an exercise id or a cluster name; both resolve to one kustomization directory.
-import { join } from 'node:path';
+// A render target is an exercise id, a cluster name, or a path to a kustomization directory; each resolves
+// to one directory that kustomize builds.
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { loadExercises, type Exercise } from './exercises.ts';
 import { loadClusters, type Cluster } from './clusters.ts';
 import { NotFoundError } from './errors.ts';
@@ -9,9 +11,32 @@ import { ToolkitError } from './errors.ts';
 
 export type Target =
   | { kind: 'exercise'; name: string; dir: string; exercise: Exercise }
-  | { kind: 'cluster'; name: string; dir: string; cluster: Cluster; exercise: Exercise | undefined };
+  | { kind: 'cluster'; name: string; dir: string; cluster: Cluster; exercise: Exercise | undefined }
+  | { kind: 'path'; name: string; dir: string };
 
-export async function resolveTarget(root: string, name: string): Promise<Target> {
+/** A path rather than a name: it has a separator or starts with a dot (`exercises/fault-abort`, `.`, `./x`). */
+const looksLikePath = (arg: string) => arg.includes('/') || arg.includes(sep) || arg.startsWith('.');
+
+/**
+ * `name` as an exercise id or cluster name; or, when it looks like a path, the kustomization directory it
+ * names relative to `cwd` (where the user ran the command; default the repository root), as validate accepts.
+ */
+export async function resolveTarget(root: string, name: string, cwd: string = root): Promise<Target> {
+  if (looksLikePath(name)) {
+    const abs = resolve(cwd, name);
+    const rel = relative(root, abs);
+    const dir = rel === '' ? '.' : !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : abs;
+    let isDir = false;
+    try {
+      isDir = statSync(abs).isDirectory();
+    } catch {
+      throw new NotFoundError(`No such directory: ${JSON.stringify(name)}.`, 'Give a kustomization directory (e.g. exercises/fault-abort), an exercise id or a cluster name.');
+    }
+    if (!isDir || !['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) => existsSync(join(abs, f)))) {
+      throw new NotFoundError(`${dir} is not a kustomization directory (no kustomization.yaml in it).`, 'Give a directory with a kustomization.yaml; for plain manifest files use `npm run validate -- <file>`.');
+    }
+    return { kind: 'path', name: dir, dir };
+  }
   const [exercises, clusters] = await Promise.all([loadExercises(root), loadClusters(root)]);
   const exercise = exercises.find((e) => e.id === name);
   if (exercise) return { kind: 'exercise', name, dir: exercise.dir, exercise };
@@ -29,17 +54,23 @@ export async function resolveTarget(root: string, name: string): Promise<Target>
   const shown = /^[a-z0-9-]{1,63}$/.test(name) ? `"${name}"` : JSON.stringify(name);
   throw new NotFoundError(
     `Unknown exercise or cluster ${shown}.${didYouMean(name, all)}`,
-    'Run `npm run exercises` to list exercises and the clusters that point at them.',
+    'Run `npm run exercises` to list exercises and the clusters that point at them, or give a kustomization directory.',
   );
 }
 
-/** Renders a target with the real kustomize binary; a failed build throws with kustomize's message. */
+/**
+ * Renders a target with the real kustomize binary. A failed build throws with validate's `render` finding: the
+ * file and line kustomize complains about, repository-relative, with its fix (render-errors.ts translates it).
+ */
 export async function renderTarget(root: string, target: Target): Promise<string> {
-  const result = await kustomizeBuild(join(root, target.dir));
-  if (!result.ok) {
-    throw new ToolkitError(`kustomize build ${target.dir} failed: ${result.error}`, {
-      hint: `Run \`npm run validate -- ${target.dir}\` for the findings.`,
-    });
+  const result = await kustomizeBuild(isAbsolute(target.dir) ? target.dir : join(root, target.dir));
+  if (result.ok) return result.yaml;
+  const { validate } = await import('./validate/index.ts');
+  const report = await validate({ root, paths: [target.dir], analyzers: [], kubeconform: { binary: false } });
+  const finding = report.findings.find((f) => f.rule === 'render');
+  if (!finding) {
+    throw new ToolkitError(`kustomize build ${target.dir} failed.`, { hint: `Run \`npm run validate -- ${target.dir}\` for the findings.` });
   }
-  return result.yaml;
+  const where = `${finding.file ?? target.dir}${finding.line !== undefined ? `:${finding.line}` : ''}`;
+  throw new ToolkitError(`${where}: ${finding.message}`, { hint: finding.hint });
 }

@@ -148,8 +148,16 @@ export const RULES = [
     severity: 'warning',
     category: 'routing',
     istio: 'IST0118',
-    summary: "A Service port name does not follow Istio's `<protocol>[-<suffix>]` naming and sets no `appProtocol`.",
+    summary: "A Service port's name (or `appProtocol`) names no protocol Istio knows (`<protocol>[-<suffix>]`).",
     hint: 'Name the port after its protocol (`http`, `http-web`, `grpc`, `tcp`, ...), or set `appProtocol`.',
+  },
+  {
+    id: 'service-externalname-port-name',
+    severity: 'warning',
+    category: 'routing',
+    istio: 'IST0150',
+    summary: 'An ExternalName Service port is unnamed, named plain `tcp`, or named after no protocol Istio knows.',
+    hint: 'Name the port after its protocol (`http`, `https`, `tls`, ...) or set `appProtocol`, so that Istio can route the external host by name.',
   },
   {
     id: 'vs-regex-invalid',
@@ -256,7 +264,7 @@ export const RULES = [
     severity: 'warning',
     category: 'workloads',
     istio: 'IST0102',
-    summary: 'A Namespace with workloads has neither `istio-injection: enabled` nor an `istio.io/rev` label.',
+    summary: 'A Namespace has neither an `istio-injection` nor an `istio.io/rev` label, and the injector does not inject by default.',
     hint: 'Label the Namespace `istio-injection: enabled` (or `istio.io/rev: <revision>`); use `disabled` to opt out on purpose.',
   },
   // The silencing annotations themselves

@@ -1,6 +1,7 @@
 // Workload hygiene in the kube-linter / Polaris style, limited to what the mesh depends on: pinned images,
 // resource requests and limits, the app/version labels Istio telemetry reads, live selectors, injection.
 import { arr, labelsOf, nameOf, nsOf, rec, ref, specOf, str, type Collector, type Model } from './model.ts';
+import { IGNORED_NAMESPACES } from './services.ts';
 
 /** An image reference is pinned when it carries a digest, or a tag other than `latest`. */
 export function imagePinned(image: string): boolean {
@@ -75,19 +76,41 @@ function checkSelectors(model: Model, out: Collector): void {
   }
 }
 
+/**
+ * Whether the unit's sidecar injector config (the `istio-sidecar-injector` ConfigMap, or its `-<revision>`
+ * variant) injects every namespace that does not opt out (`sidecarInjectorWebhook.enableNamespacesByDefault`).
+ */
+function injectsByDefault(model: Model, revision: string | undefined): boolean {
+  const name = revision && revision !== 'default' ? `istio-sidecar-injector-${revision}` : 'istio-sidecar-injector';
+  const cm = model.byKind('ConfigMap').find((c) => nameOf(c) === name);
+  const values = str(rec(cm?.object.data)?.values);
+  if (values === undefined) return false;
+  try {
+    return rec(rec(JSON.parse(values))?.sidecarInjectorWebhook)?.enableNamespacesByDefault === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * istioctl's NamespaceNotInjected: every Namespace but `istio-system`, the ones istioctl never analyzes and
+ * ambient ones needs `istio-injection` or `istio.io/rev`, unless the injector injects by default.
+ */
 function checkInjection(model: Model, out: Collector): void {
   for (const ns of model.byKind('Namespace')) {
     const name = nameOf(ns);
-    const workloads = model.workloadsIn(name);
-    if (workloads.length === 0) continue;
+    if (name === 'istio-system' || IGNORED_NAMESPACES.has(name)) continue;
     const labels = ns.object.metadata.labels ?? {};
+    if (labels['istio.io/dataplane-mode'] === 'ambient') continue;
     // `istio-injection: disabled` is a deliberate opt-out, as istioctl's own advice for IST0102 puts it.
-    if (labels['istio-injection'] === 'enabled' || labels['istio-injection'] === 'disabled' || labels['istio.io/rev']) continue;
+    if (labels['istio-injection'] || labels['istio.io/rev'] || injectsByDefault(model, undefined)) continue;
+    const workloads = model.workloadsIn(name);
+    const holds = workloads.length > 0 ? `holds ${workloads.length} workload(s) (e.g. ${ref(workloads[0]!.res)}) but ` : '';
     out.add(
       'namespace-injection-missing',
       ns,
       '/metadata/labels',
-      `${ref(ns)} holds ${workloads.length} workload(s) (e.g. ${ref(workloads[0]!.res)}) but has no \`istio-injection: enabled\` or \`istio.io/rev\` label, so they run without sidecars.`,
+      `${ref(ns)} ${holds}has no \`istio-injection\` or \`istio.io/rev\` label, so its pods run without sidecars.`,
     );
   }
 }

@@ -2,7 +2,7 @@
 // the pointer moves and the catalog in, one Markdown message out (job summary and PR comment).
 import type { Exercise } from '../exercises.ts';
 import type { PointerMove } from './git.ts';
-import { code, md, prose } from './markdown.ts';
+import { code, md } from '../markdown.ts';
 
 /** Marks the bot's comment so a re-run finds it instead of commenting twice. */
 export const POST_MERGE_MARKER = '<!-- mesh-workshop:post-merge -->';
@@ -58,13 +58,13 @@ function section(o: ClusterOutcome, exercises: readonly Exercise[]): string[] {
     return out;
   }
   out.push(`## 🚀 ${code(o.cluster)} now runs ${code(target.id)}: ${md(target.section)} ${md(target.title)}`, '');
-  out.push(`Moved from ${from}. ${prose(target.summary)}`, '');
+  out.push(`Moved from ${from}. ${md(target.summary)}`, '');
   out.push('Once Argo CD or Flux has synced the merge commit:', '');
   if (target.afterMerge.do.length > 0) {
-    out.push('**Do now**', '', ...target.afterMerge.do.map((step, i) => `${i + 1}. ${prose(step)}`), '');
+    out.push('**Do now**', '', ...target.afterMerge.do.map((step, i) => `${i + 1}. ${md(step)}`), '');
   }
   if (target.afterMerge.observe.length > 0) {
-    out.push('**What you should observe**', '', ...target.afterMerge.observe.map((item) => `- ${prose(item)}`), '');
+    out.push('**What you should observe**', '', ...target.afterMerge.observe.map((item) => `- ${md(item)}`), '');
   }
   const next = exercises.find((e) => e.id === o.next);
   if (next) {

@@ -5,7 +5,7 @@ import type { Exercise } from '../exercises.ts';
 import { SEVERITY_RANK, type Finding, type Severity } from '../findings.ts';
 import type { ChangeSet } from './changes.ts';
 import type { PointerMove } from './git.ts';
-import { code, md, table } from './markdown.ts';
+import { cell, code, md, table } from '../markdown.ts';
 import type { ValidationSummary as FullSummary } from '../validate/index.ts';
 
 /** The counts of `npm run validate -- --output json` that the summary reads (the JSON has more). */
@@ -58,10 +58,10 @@ export interface SummaryInput {
 const ICON: Record<Severity, string> = { error: '❌ error', warning: '⚠️ warning', info: 'ℹ️ info' };
 
 /** `id` with its section and title from the catalog, or a warning when the catalog does not have it. */
-export function describeExercise(id: string | undefined, exercises: readonly Exercise[]): string {
+export function describeExercise(id: string | undefined, exercises: readonly Exercise[], escape: (text: string) => string = md): string {
   if (id === undefined) return '(none)';
   const e = exercises.find((x) => x.id === id);
-  return e ? `${code(e.id)}: ${md(e.section)} ${md(e.title)}` : `${code(id)} ⚠️ not in the exercise catalog`;
+  return e ? `${code(e.id)}: ${escape(e.section)} ${escape(e.title)}` : `${code(id)} ⚠️ not in the exercise catalog`;
 }
 
 function findingsSection(report: ValidationReport, max: number): string[] {
@@ -76,12 +76,12 @@ function findingsSection(report: ValidationReport, max: number): string[] {
   }
   const rows = shown.slice(0, max).map((f) => [
     f.silenced ? `🔇 ${f.severity} (silenced)` : ICON[f.severity],
-    md(f.rule) + (f.source === 'kubeconform' ? ' (kubeconform)' : ''),
-    f.resource ? md(f.resource) : '',
+    cell(f.rule) + (f.source === 'kubeconform' ? ' (kubeconform)' : ''),
+    f.resource ? cell(f.resource) : '',
     // The pointer names the field inside the resource, which the file and line alone do not.
-    f.pointer ? md(f.pointer) : '',
-    f.file ? md(f.file) + (f.line ? `:${f.line}` : '') : '',
-    md(f.message) + (f.hint ? `<br>*${md(f.hint)}*` : ''),
+    f.pointer ? cell(f.pointer) : '',
+    f.file ? cell(f.file) + (f.line ? `:${f.line}` : '') : '',
+    cell(f.message) + (f.hint ? `<br>*${cell(f.hint)}*` : ''),
   ]);
   out.push(...table(['Severity', 'Rule', 'Resource', 'Field', 'File', 'Message'], rows));
   if (shown.length > max) out.push('', `…and ${shown.length - max} more; the JUnit test report lists every finding.`);
@@ -117,8 +117,8 @@ export function summaryMarkdown(input: SummaryInput): string {
     out.push('', '### Promotion', '');
     out.push(...table(['Cluster', 'From', 'Moves to'], moves.map((m) => [
       code(m.cluster),
-      describeExercise(m.from, exercises),
-      m.to === undefined ? (m.error ? `⚠️ ${md(m.error)}` : 'cluster removed') : describeExercise(m.to, exercises),
+      describeExercise(m.from, exercises, cell),
+      m.to === undefined ? (m.error ? `⚠️ ${cell(m.error)}` : 'cluster removed') : describeExercise(m.to, exercises, cell),
     ])));
     const targets = [...new Set(moves.map((m) => m.to).filter((t): t is string => t !== undefined))];
     for (const id of targets) {

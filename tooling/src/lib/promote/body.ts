@@ -1,64 +1,13 @@
 // Composes the pull request body of a promotion (pure: plan and gate result in, Markdown out), kept under
 // GitHub's 65,536-character limit by shortening the rendered diff first.
 import type { Plan, PlanDraft } from './plan.ts';
-import { movedClusters, oneLine, unchangedClusters } from './plan.ts';
+import { movedClusters, unchangedClusters } from './plan.ts';
+import { cell, code, fenced, md } from '../markdown.ts';
 import { formatFinding, type GateResult } from './gate.ts';
 
 /** GitHub rejects bodies of 65,536 characters or more; stay well below to leave room for edits. */
 export const BODY_LIMIT = 65_000;
 const MAX_FINDINGS = 20;
-
-const MARKDOWN_SPECIAL = /([\\`*_[\]<>|#])/g;
-
-/**
- * Untrusted one-line text (exercise.yaml, findings) as inline Markdown. Inline code spans (`kubectl get vs`)
- * pass through as code, which GitHub renders literally, so HTML inside them is inert; everything else has its
- * Markdown and HTML characters escaped, and so do backticks that open no span. Inside a code span a `\|`
- * would show its backslash (`kubectl get vs | grep reviews`), so `|` is left there: in a table cell, use it
- * only for text without code spans (cluster names).
- */
-export function md(text: string): string {
-  const line = oneLine(text);
-  let out = '';
-  let plainFrom = 0;
-  let i = 0;
-  while (i < line.length) {
-    if (line[i] !== '`') {
-      i++;
-      continue;
-    }
-    let run = 1;
-    while (line[i + run] === '`') run++;
-    const fence = '`'.repeat(run);
-    // A span closes at the next backtick run of exactly the same length (CommonMark).
-    let close = line.indexOf(fence, i + run);
-    while (close >= 0 && (line[close + run] === '`' || line[close - 1] === '`')) {
-      let end = close;
-      while (line[end] === '`') end++;
-      close = line.indexOf(fence, end);
-    }
-    if (close < 0) {
-      i += run;
-      continue;
-    }
-    out += line.slice(plainFrom, i).replace(MARKDOWN_SPECIAL, '\\$1');
-    out += `${fence}${line.slice(i + run, close)}${fence}`;
-    i = close + run;
-    plainFrom = i;
-  }
-  return out + line.slice(plainFrom).replace(MARKDOWN_SPECIAL, '\\$1');
-}
-
-function code(text: string): string {
-  return `\`${oneLine(text).replace(/`/g, "'")}\``;
-}
-
-/** A fence longer than any backtick run inside, so untrusted content cannot close it. */
-function fenced(text: string, lang: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  return `${fence}${lang}\n${text.endsWith('\n') ? text : `${text}\n`}${fence}`;
-}
 
 function resourceTable(plan: PlanDraft): string[] {
   const out: string[] = [];
@@ -128,7 +77,7 @@ function assemble(plan: PlanDraft, gate: GateResult, diff: string, note: string 
     '',
     '| Cluster | From | To | File |',
     '| --- | --- | --- | --- |',
-    ...moved.map((c) => `| ${md(c.name)} | ${code(c.before)} | ${code(c.after)} | ${code(c.file)} |`),
+    ...moved.map((c) => `| ${cell(c.name)} | ${code(c.before)} | ${code(c.after)} | ${code(c.file)} |`),
     '',
     ...alreadyLine,
     fenced(moved.map((c) => c.diff).join(''), 'diff'),

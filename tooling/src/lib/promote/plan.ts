@@ -9,6 +9,9 @@ import { kustomizeBuild } from '../kustomize.ts';
 import { parseManifests, resourceRef } from '../manifests.ts';
 import { rewritePointer } from '../rewriters/pointer.ts';
 import { unifiedDiff } from './diff.ts';
+import { oneLine } from '../markdown.ts';
+
+export { oneLine };
 import { loadCallGraph, simulate, simulateMarkdown } from '../simulate/index.ts';
 
 export const PROMOTION_LABEL = 'promotion';
@@ -130,10 +133,6 @@ export function branchFor(clusters: readonly Cluster[], allClusters: boolean, ex
   return `promote/${scope}/${exerciseId}`;
 }
 
-/** Markdown/commit-safe one-line text from untrusted exercise metadata. */
-export function oneLine(text: string): string {
-  return text.replace(/[\p{Cc}]+/gu, ' ').replace(/\s+/g, ' ').trim();
-}
 
 export function titleFor(clusters: readonly Cluster[], allClusters: boolean, exercise: Exercise): string {
   const scope = allClusters ? 'all' : clusters.map((c) => c.name).join(', ');

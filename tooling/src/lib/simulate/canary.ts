@@ -2,7 +2,7 @@
 // loop: each interval run the checks, then step the weight up; promote after the check at maxWeight passes;
 // roll back at the first interval that finds the failed-check count at the threshold.
 import type { CanaryInfo } from './mesh.ts';
-import { parseDuration } from './routing.ts';
+import { parseDuration } from '../mesh/index.ts';
 
 export interface CanaryStep {
   atMinute: number;

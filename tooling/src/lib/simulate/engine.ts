@@ -281,7 +281,7 @@ class Simulator {
 
   /** One request through the caller's sidecar: fault, weighted destination, Istio timeout and retries. */
   private hop(from: string, service: string, request: HttpRequest, decision: RouteDecision, delivered: Record<string, string>, depth: number): Dist<HopResult> {
-    this.recordEdges(from, service, decision);
+    this.recordEdges(from, service, decision, request.source.namespace);
     this.warnAbout(decision);
     if (decision.kind === 'no-route') {
       return [{ p: 1, v: { ok: false, status: 404, latencyMs: 0, path: [`${service} (no route)`], reason: `no rule in ${decision.vs.ref} matches the request to ${service} (HTTP 404)`, annotated: true } }];
@@ -317,7 +317,7 @@ class Simulator {
     delivered: Record<string, string>,
     depth: number,
   ): Dist<HopResult> {
-    const resolved = resolveEndpoints(this.mesh, host, subset, this.graph.versionLabel);
+    const resolved = resolveEndpoints(this.mesh, host, subset, this.graph.versionLabel, request.source.namespace);
     const delayNote = delayMs > 0 ? `delay ${formatMs(delayMs)}` : undefined;
     if (!resolved.ok) {
       const note = [delayNote, `HTTP ${resolved.status}`].filter(Boolean).join(', ');
@@ -387,7 +387,7 @@ class Simulator {
     }
   }
 
-  private recordEdges(from: string, service: string, decision: RouteDecision): void {
+  private recordEdges(from: string, service: string, decision: RouteDecision, clientNs: string): void {
     const key = `${from}|${service}`;
     if (this.edges.has(key)) return;
     const edges: RouteEdge[] = [];
@@ -400,7 +400,7 @@ class Simulator {
         : undefined;
       if (abortP > 0) edges.push({ from, to: `${service} (abort ${decision.abort!.status})`, probability: abortP, fault: `abort ${decision.abort!.status}` });
       for (const d of decision.destinations) {
-        const resolved = resolveEndpoints(this.mesh, d.host, d.subset, this.graph.versionLabel);
+        const resolved = resolveEndpoints(this.mesh, d.host, d.subset, this.graph.versionLabel, clientNs);
         const name = this.mesh.services.get(d.host)?.name ?? service;
         if (!resolved.ok) {
           edges.push({ from, to: `${name} (unreachable)`, probability: d.probability * (1 - abortP), fault: `HTTP ${resolved.status}` });

@@ -1,5 +1,6 @@
 // Renders a simulation for people (text), scripts (json, the shape issue 7 fixes), GitHub (a Mermaid
 // flowchart) and pull requests / CI job summaries (simulateMarkdown). Strings from manifests are escaped.
+import { cell, code } from '../markdown.ts';
 import type { CanaryTimeline } from './canary.ts';
 import { formatMs, pct, type RouteEdge, type SimulationResult, type UserResult } from './engine.ts';
 
@@ -113,13 +114,9 @@ export function formatMermaid(result: SimulationResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
-}
-
 /** A Markdown section (route graph + per-user outcome table) for the promote PR body and CI summaries. */
 export function simulateMarkdown(result: SimulationResult): string {
-  const lines = [`### Predicted traffic for \`${cell(result.target)}\``, '', '```mermaid', formatMermaid(result).trimEnd(), '```', ''];
+  const lines = [`### Predicted traffic for ${code(result.target)}`, '', '```mermaid', formatMermaid(result).trimEnd(), '```', ''];
   lines.push('| User | Page shows | Probability | Latency | Path |', '| --- | --- | ---: | ---: | --- |');
   for (const u of result.users) {
     for (const o of u.outcomes) {
@@ -129,7 +126,7 @@ export function simulateMarkdown(result: SimulationResult): string {
   }
   for (const c of result.canaries) {
     const steps = c.steps.map((s) => `${s.weight}% at ${minutesText(s.atMinute)}`).join(', ');
-    lines.push('', `**Flagger canary \`${cell(c.name)}\`:** ${c.result === 'promoted' ? 'promoted' : 'rolled back'} after ${c.totalMinutes} min (${steps}).`);
+    lines.push('', `**Flagger canary ${code(c.name)}:** ${c.result === 'promoted' ? 'promoted' : 'rolled back'} after ${c.totalMinutes} min (${steps}).`);
   }
   if (result.warnings.length > 0) lines.push('', ...result.warnings.map((w) => `> ${cell(w)}`));
   return `${lines.join('\n')}\n`;

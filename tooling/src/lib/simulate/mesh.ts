@@ -1,9 +1,8 @@
-// The slice of a rendered manifest set the simulator needs: Services, workloads (as pods), DestinationRules,
-// VirtualServices, Gateways and Flagger Canaries, indexed by FQDN. Pure data in, data out.
-import type { KubeObject, SourcedResource } from '../manifests.ts';
+// The simulator's view of the mesh model (lib/mesh/, the one the analyzers read): Services as endpoints
+// behind an FQDN, workloads as pods, VirtualServices, Gateway ports and Flagger Canaries. Pure data in, data out.
+import type { SourcedResource } from '../manifests.ts';
 import { resourceRef } from '../manifests.ts';
-import { qualify } from '../hosts.ts';
-
+import { buildModel, exportScope, nsOf, qualify, rec, selects, serviceFqdn, specOf, str, type Model, type Visibility } from '../mesh/index.ts';
 
 export interface Workload {
   /** `Deployment ns/name` for messages. */
@@ -31,14 +30,9 @@ export interface VirtualServiceInfo {
   hosts: string[];
   /** Empty means mesh only, as in Istio. */
   gateways: string[];
+  /** The namespaces whose clients it routes (`exportTo`). */
+  scope: Visibility;
   spec: Record<string, unknown>;
-}
-
-export interface DestinationRuleInfo {
-  ref: string;
-  namespace: string;
-  host: string;
-  subsets: { name: string; labels: Record<string, string> }[];
 }
 
 export interface CanaryInfo {
@@ -53,115 +47,76 @@ export interface CanaryInfo {
 }
 
 export interface Mesh {
+  /** The shared model: host visibility and the DestinationRules each client gets come from it. */
+  model: Model;
   services: Map<string, ServiceInfo>;
   workloads: Workload[];
   virtualServices: VirtualServiceInfo[];
-  destinationRules: DestinationRuleInfo[];
   gatewayPorts: Map<string, number>;
   canaries: CanaryInfo[];
   /** FQDNs whose routing Flagger owns. */
   canaryHosts: Set<string>;
 }
 
-function labelsOf(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = String(v);
-  }
-  return out;
+/** A host resolved as Istio does (lib/mesh's `qualify`). */
+export const fqdn = qualify;
+
+function refOf(res: SourcedResource): string {
+  return resourceRef({ kind: res.object.kind, metadata: { name: res.object.metadata.name ?? '', namespace: nsOf(res) } });
 }
 
-function nsOf(object: KubeObject): string {
-  return object.metadata.namespace ?? 'default';
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
 }
-
-/** A host resolved as Istio does (hosts.ts's `qualify`, the analyzers' rule too), in lower case. */
-export function fqdn(host: string, namespace: string): string {
-  return qualify(host.toLowerCase(), namespace);
-}
-
-/** `*.example.com` style host matching; Istio allows a wildcard only as the leftmost label. */
-export function hostMatches(pattern: string, host: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1));
-  return pattern === host;
-}
-
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
 
 export function buildMesh(resources: readonly SourcedResource[]): Mesh {
-  const mesh: Mesh = {
-    services: new Map(),
-    workloads: [],
-    virtualServices: [],
-    destinationRules: [],
-    gatewayPorts: new Map(),
-    canaries: [],
-    canaryHosts: new Set(),
-  };
-  for (const { object, file } of resources) {
-    const spec = (object.spec ?? {}) as Record<string, unknown>;
-    const ns = nsOf(object);
-    const name = object.metadata.name ?? '';
-    const group = String(object.apiVersion ?? '').split('/')[0] ?? '';
-    if (object.kind === 'Service' && object.apiVersion === 'v1') {
-      const ports = Array.isArray(spec.ports) ? (spec.ports as { port?: unknown }[]).map((p) => Number(p.port)).filter(Number.isFinite) : [];
-      const svc: ServiceInfo = { name, namespace: ns, fqdn: fqdn(name, ns), selector: labelsOf(spec.selector), ports };
-      mesh.services.set(svc.fqdn, svc);
-    } else if (WORKLOAD_KINDS.has(object.kind) && group === 'apps') {
-      const template = (spec.template ?? {}) as { metadata?: { labels?: unknown } };
-      const replicas = spec.replicas === undefined ? 1 : Number(spec.replicas);
-      mesh.workloads.push({
-        ref: resourceRef({ kind: object.kind, metadata: { name, namespace: ns } }),
-        name,
-        namespace: ns,
-        labels: labelsOf(template.metadata?.labels),
-        replicas: Number.isFinite(replicas) && replicas > 0 ? replicas : 0,
-      });
-    } else if (group === 'networking.istio.io' && object.kind === 'VirtualService') {
-      mesh.virtualServices.push({
-        ref: resourceRef({ kind: object.kind, metadata: { name, namespace: ns } }),
-        file,
-        namespace: ns,
-        hosts: (Array.isArray(spec.hosts) ? (spec.hosts as unknown[]) : []).map((h) => fqdn(String(h), ns)),
-        gateways: Array.isArray(spec.gateways) ? (spec.gateways as unknown[]).map(String) : [],
-        spec,
-      });
-    } else if (group === 'networking.istio.io' && object.kind === 'DestinationRule') {
-      const subsets = Array.isArray(spec.subsets) ? (spec.subsets as { name?: unknown; labels?: unknown }[]) : [];
-      mesh.destinationRules.push({
-        ref: resourceRef({ kind: object.kind, metadata: { name, namespace: ns } }),
-        namespace: ns,
-        host: fqdn(String(spec.host ?? ''), ns),
-        subsets: subsets.map((s) => ({ name: String(s.name ?? ''), labels: labelsOf(s.labels) })),
-      });
-    } else if (group === 'networking.istio.io' && object.kind === 'Gateway') {
-      const servers = Array.isArray(spec.servers) ? (spec.servers as { port?: { number?: unknown } }[]) : [];
-      const port = Number(servers[0]?.port?.number);
-      if (Number.isFinite(port)) {
-        mesh.gatewayPorts.set(name, port);
-        mesh.gatewayPorts.set(`${ns}/${name}`, port);
-      }
-    } else if (group === 'flagger.app' && object.kind === 'Canary') {
-      const targetRef = (spec.targetRef ?? {}) as { name?: unknown };
-      const service = (spec.service ?? {}) as { name?: unknown; port?: unknown };
-      const target = String(targetRef.name ?? '');
-      mesh.canaries.push({
-        ref: resourceRef({ kind: object.kind, metadata: { name, namespace: ns } }),
-        name,
-        namespace: ns,
-        file,
-        target,
-        serviceName: typeof service.name === 'string' && service.name ? service.name : target,
-        ...(Number.isFinite(Number(service.port)) ? { port: Number(service.port) } : {}),
-        analysis: ((spec.analysis ?? spec.canaryAnalysis ?? {}) as Record<string, unknown>),
-      });
-    }
+  const model = buildModel([...resources]);
+  const mesh: Mesh = { model, services: new Map(), workloads: [], virtualServices: [], gatewayPorts: new Map(), canaries: [], canaryHosts: new Set() };
+  for (const [name, entry] of model.registry) {
+    if (entry.kind !== 'service') continue;
+    const ports = (entry.ports ?? []).map((p) => p.port);
+    mesh.services.set(name, { name: entry.res.object.metadata.name ?? '', namespace: entry.ns, fqdn: name, selector: entry.selector ?? {}, ports });
+  }
+  mesh.workloads = model.workloads.map((w) => ({ ref: refOf(w.res), name: w.name, namespace: w.ns, labels: w.podLabels, replicas: w.replicas }));
+  for (const res of model.byKind('VirtualService')) {
+    const spec = specOf(res);
+    const ns = nsOf(res);
+    mesh.virtualServices.push({
+      ref: refOf(res),
+      file: res.file,
+      namespace: ns,
+      hosts: strings(spec.hosts).map((h) => qualify(h, ns)),
+      gateways: strings(spec.gateways),
+      scope: exportScope(spec.exportTo, ns),
+      spec,
+    });
+  }
+  for (const res of model.byKind('Gateway')) {
+    if (!String(res.object.apiVersion).startsWith('networking.istio.io/')) continue;
+    const port = Number(rec(rec((specOf(res).servers as unknown[] | undefined)?.[0])?.port)?.number);
+    if (!Number.isFinite(port)) continue;
+    mesh.gatewayPorts.set(res.object.metadata.name ?? '', port);
+    mesh.gatewayPorts.set(`${nsOf(res)}/${res.object.metadata.name ?? ''}`, port);
+  }
+  for (const res of model.byKind('Canary')) {
+    const spec = specOf(res);
+    const port = Number(rec(spec.service)?.port);
+    const name = res.object.metadata.name ?? '';
+    mesh.canaries.push({
+      ref: refOf(res),
+      name,
+      namespace: nsOf(res),
+      file: res.file,
+      target: str(rec(spec.targetRef)?.name) ?? '',
+      serviceName: model.canaryService(res),
+      ...(Number.isFinite(port) ? { port } : {}),
+      analysis: rec(spec.analysis) ?? rec(spec.canaryAnalysis) ?? {},
+    });
   }
   // Converged state of a Flagger canary: the primary runs the target's pod template and the apex Service
   // sends all traffic to it, so the Service behaves as if it selected the target Deployment's pods.
   for (const canary of mesh.canaries) {
-    const host = fqdn(canary.serviceName, canary.namespace);
+    const host = serviceFqdn(canary.serviceName, canary.namespace);
     mesh.canaryHosts.add(host);
     const target = mesh.workloads.find((w) => w.name === canary.target && w.namespace === canary.namespace);
     const existing = mesh.services.get(host);
@@ -179,6 +134,7 @@ export function buildMesh(resources: readonly SourcedResource[]): Mesh {
   return mesh;
 }
 
+/** Every label `wanted` asks for is on `labels` (an empty `wanted` asks for nothing). */
 export function labelsInclude(labels: Record<string, string>, wanted: Record<string, string>): boolean {
-  return Object.entries(wanted).every(([k, v]) => labels[k] === v);
+  return Object.keys(wanted).length === 0 || selects(wanted, labels);
 }

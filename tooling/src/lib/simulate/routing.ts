@@ -1,14 +1,9 @@
 // Istio HTTP routing as the VirtualService reference documents it: the first rule whose match applies
 // wins, destinations split by weight, faults, timeout and retries. One hop, no recursion: engine.ts chains hops.
+import { RE2JS } from 're2js';
 import { ToolkitError } from '../errors.ts';
-import {
-  fqdn,
-  hostMatches,
-  labelsInclude,
-  type Mesh,
-  type VirtualServiceInfo,
-  type Workload,
-} from './mesh.ts';
+import { findSubset, labelsOf, parseDuration, visibleIn, wildcardMatches } from '../mesh/index.ts';
+import { fqdn, labelsInclude, type Mesh, type VirtualServiceInfo, type Workload } from './mesh.ts';
 
 export class SimulationError extends ToolkitError {
   constructor(message: string, hint: string) {
@@ -82,19 +77,6 @@ export const DEFAULT_RETRIES: RetryPolicy = {
   retryOn: ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes', '503'],
 };
 
-const UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
-
-/** Parses a protobuf/Go duration (`7s`, `0.5s`, `2.5s`, `1m30s`, `100ms`) to milliseconds. */
-export function parseDuration(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value * 1000;
-  if (typeof value !== 'string') return undefined;
-  const text = value.trim();
-  if (!/^(\d+(\.\d+)?(h|ms|m|s|us|µs|ns))+$/.test(text)) return undefined;
-  let total = 0;
-  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) total += Number(m[1]) * (UNITS[m[2] as string] ?? 0);
-  return total;
-}
-
 function badConfig(vs: VirtualServiceInfo, where: string, message: string, hint: string): never {
   throw new SimulationError(`${vs.file}: ${vs.ref} ${where}: ${message}`, hint);
 }
@@ -105,20 +87,17 @@ function duration(vs: VirtualServiceInfo, where: string, value: unknown): number
   return ms;
 }
 
-const regexCache = new Map<string, RegExp>();
+const regexCache = new Map<string, RE2JS>();
 
-/** RE2 full-match semantics: the whole value must match, as Envoy's safe_regex does. */
-export function fullMatchRegex(pattern: string, ignoreCase = false): RegExp {
+/**
+ * A regex as Envoy runs it: RE2 (re2js, the engine the analyzers check with), matched against the whole
+ * value as Envoy's safe_regex does. Throws Go's error text for a pattern RE2 rejects.
+ */
+export function fullMatchRegex(pattern: string, ignoreCase = false): RE2JS {
   const key = `${ignoreCase ? 'i' : ''}:${pattern}`;
   let re = regexCache.get(key);
   if (!re) {
-    let source = pattern;
-    let flags = 'u';
-    if (source.startsWith('(?i)')) {
-      source = source.slice(4);
-      flags += 'i';
-    } else if (ignoreCase) flags += 'i';
-    re = new RegExp(`^(?:${source})$`, flags);
+    re = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
     regexCache.set(key, re);
   }
   return re;
@@ -137,7 +116,7 @@ export function stringMatches(match: StringMatch | null | undefined, value: stri
   const v = ignoreCase ? value.toLowerCase() : value;
   if (match.exact !== undefined) return v === (ignoreCase ? String(match.exact).toLowerCase() : String(match.exact));
   if (match.prefix !== undefined) return v.startsWith(ignoreCase ? String(match.prefix).toLowerCase() : String(match.prefix));
-  if (match.regex !== undefined) return fullMatchRegex(String(match.regex), ignoreCase).test(value);
+  if (match.regex !== undefined) return fullMatchRegex(String(match.regex), ignoreCase).matches(value);
   return true;
 }
 
@@ -201,20 +180,21 @@ export function ruleApplies(rule: Record<string, unknown>, request: HttpRequest)
   return match.some((block) => matchBlockApplies((block ?? {}) as MatchBlock, request));
 }
 
-function appliesTo(vs: VirtualServiceInfo, gateway: string | undefined): boolean {
-  if (gateway === undefined) return vs.gateways.length === 0 || vs.gateways.includes('mesh');
+function appliesTo(vs: VirtualServiceInfo, gateway: string | undefined, clientNs: string): boolean {
+  if (gateway === undefined) return (vs.gateways.length === 0 || vs.gateways.includes('mesh')) && visibleIn(vs.scope, clientNs);
   return vs.gateways.some((g) => g === gateway || g.endsWith(`/${gateway}`));
 }
 
 /**
- * The VirtualService that routes `host` for this traffic: an exact host beats a wildcard; among equals
- * the first one in the manifests (Istio's oldest-wins is not visible in manifests).
+ * The VirtualService that routes `host` for this traffic: one exported to the client's namespace (sidecar
+ * traffic; a gateway sees what it is bound to), an exact host before a wildcard; among equals the first one
+ * in the manifests (Istio's oldest-wins is not visible in manifests).
  */
-export function virtualServiceFor(mesh: Mesh, host: string, gateway?: string): VirtualServiceInfo | undefined {
-  const candidates = mesh.virtualServices.filter((vs) => appliesTo(vs, gateway));
+export function virtualServiceFor(mesh: Mesh, host: string, gateway: string | undefined, clientNs: string): VirtualServiceInfo | undefined {
+  const candidates = mesh.virtualServices.filter((vs) => appliesTo(vs, gateway, clientNs));
   return (
     candidates.find((vs) => vs.hosts.includes(host)) ??
-    candidates.find((vs) => vs.hosts.some((h) => h !== '*' && hostMatches(h, host))) ??
+    candidates.find((vs) => vs.hosts.some((h) => h !== '*' && wildcardMatches(h, host))) ??
     candidates.find((vs) => vs.hosts.includes('*'))
   );
 }
@@ -319,7 +299,7 @@ function decideRoute(vs: VirtualServiceInfo, index: number, rule: Record<string,
 
 /** Routes one request. Throws SimulationError for configuration the simulator cannot interpret. */
 export function routeRequest(mesh: Mesh, request: HttpRequest): RouteDecision {
-  const vs = mesh.canaryHosts.has(request.host) ? undefined : virtualServiceFor(mesh, request.host, request.source.gateway);
+  const vs = mesh.canaryHosts.has(request.host) ? undefined : virtualServiceFor(mesh, request.host, request.source.gateway, request.source.namespace);
   if (!vs) return { kind: 'route', destinations: [{ host: request.host, probability: 1 }], retries: DEFAULT_RETRIES, unmodelled: [] };
   return routeWith(vs, request);
 }
@@ -348,23 +328,32 @@ export interface Endpoint {
 export type EndpointResult = { ok: true; endpoints: Endpoint[] } | { ok: false; status: number; reason: string };
 
 /**
- * The pods behind a host (and subset): workloads whose pod labels match the Service selector and the
- * subset labels, weighted by replicas, because Envoy balances over endpoints (pods), not versions.
+ * The pods behind a host (and subset) for a client in namespace `clientNs`: workloads whose pod labels match
+ * the Service selector and the subset's labels, weighted by replicas, because Envoy balances over endpoints
+ * (pods), not versions. The subset comes from the DestinationRules that client gets (lib/mesh, the same
+ * choice the analyzers judge), and a host not exported to the client has no cluster there: 503.
  */
-export function resolveEndpoints(mesh: Mesh, host: string, subset: string | undefined, versionLabel: string): EndpointResult {
+export function resolveEndpoints(mesh: Mesh, host: string, subset: string | undefined, versionLabel: string, clientNs: string): EndpointResult {
   const service = mesh.services.get(host);
   if (!service) return { ok: false, status: 503, reason: `no Service ${host} in the manifests` };
+  if (!mesh.model.lookup(host, clientNs).found) {
+    return { ok: false, status: 503, reason: `Service ${service.namespace}/${service.name} is not exported to namespace ${clientNs}` };
+  }
   if (Object.keys(service.selector).length === 0) {
     return { ok: false, status: 503, reason: `Service ${service.namespace}/${service.name} has no selector` };
   }
   let wanted = service.selector;
   if (subset !== undefined) {
-    const rule =
-      mesh.destinationRules.find((dr) => dr.host === host && dr.subsets.some((s) => s.name === subset)) ??
-      mesh.destinationRules.find((dr) => dr.host !== host && hostMatches(dr.host, host) && dr.subsets.some((s) => s.name === subset));
-    const found = rule?.subsets.find((s) => s.name === subset);
-    if (!found) return { ok: false, status: 503, reason: `subset ${subset} of ${service.name} is in no DestinationRule` };
-    wanted = { ...wanted, ...found.labels };
+    const rules = mesh.model.destinationRulesFor(host, clientNs);
+    const found = findSubset(rules, subset);
+    if (!found) {
+      const names = rules.map((r) => `${r.object.metadata.namespace ?? 'default'}/${r.object.metadata.name ?? ''}`).join(', ');
+      const reason = rules.length === 0
+        ? `subset ${subset} of ${service.name} is in no DestinationRule that applies in namespace ${clientNs}`
+        : `subset ${subset} of ${service.name} is not in DestinationRule ${names}, the one Istio applies`;
+      return { ok: false, status: 503, reason };
+    }
+    wanted = { ...wanted, ...labelsOf(found.labels) };
   }
   const pods = mesh.workloads.filter((w) => w.namespace === service.namespace && w.replicas > 0 && labelsInclude(w.labels, wanted));
   const total = pods.reduce((sum, w) => sum + w.replicas, 0);

@@ -2,7 +2,7 @@
 // the same resource twice in one unit, an object too large to store, a ConfigMap or Secret over its 1 MiB
 // limit. Pure: the resources of one unit in, findings out (lines are attached by the caller).
 import type { Finding } from '../findings.ts';
-import { resourceRef, type SourcedResource } from '../manifests.ts';
+import { placeOf, resourceRef, type SourcedResource } from '../manifests.ts';
 
 export const INPUT_RULES = [
   { id: 'no-input', severity: 'error', summary: 'A path given to validate holds no kustomization and no manifest file, so nothing was checked.' },
@@ -36,7 +36,7 @@ function dataBytes(object: Record<string, unknown>): number {
 }
 
 function finding(r: SourcedResource, rule: string, pointer: string, message: string, hint: string): Finding {
-  return { rule, severity: 'error', file: r.file, line: r.line, resource: resourceRef(r.object), pointer, message, hint, source: 'toolkit' };
+  return { rule, severity: 'error', ...placeOf(r, pointer), resource: resourceRef(r.object), pointer, message, hint, source: 'toolkit' };
 }
 
 /**
@@ -71,7 +71,7 @@ export function inputFindings(resources: readonly SourcedResource[], rendered: b
             r,
             'duplicate-resource',
             '/metadata/name',
-            `${resourceRef(r.object)} is defined twice (also at ${first.file}:${first.line}); kustomize refuses the unit ("already registered id") and the second apply would overwrite the first.`,
+            `${resourceRef(r.object)} is defined twice (also at ${first.file}:${placeOf(first, '').line ?? first.line}); kustomize refuses the unit ("already registered id") and the second apply would overwrite the first.`,
             'Delete one of the two, or give them different names.',
           ),
         );

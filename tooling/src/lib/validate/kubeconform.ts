@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Finding } from '../findings.ts';
-import { resourceRef, type SourcedResource } from '../manifests.ts';
+import { placeOf, resourceRef, type SourcedResource } from '../manifests.ts';
+import type { KubeconformSetting, KubeconformUse } from './types.ts';
 
 /** Where kubeconform looks for schemas when none are given: its built-in Kubernetes schemas, then the CRD catalog. */
 export const DEFAULT_SCHEMA_LOCATIONS = [
@@ -48,6 +49,13 @@ export function findKubeconform(env: NodeJS.ProcessEnv = process.env): string | 
     if (isExecutable(candidate)) return candidate;
   }
   return undefined;
+}
+
+/** Which kubeconform binary a run uses, if any, and how the summary reports it. */
+export function chooseKubeconform(setting: KubeconformSetting): { binary?: string; use: KubeconformUse } {
+  if (setting.binary === false) return { use: 'disabled' };
+  const binary = setting.binary ?? findKubeconform(setting.env ?? process.env);
+  return binary ? { binary, use: 'ran' } : { use: 'not-found' };
 }
 
 export function kubeconformArgs(options: KubeconformOptions): string[] {
@@ -103,23 +111,23 @@ export function parseKubeconformReport(stdout: string, resources: readonly Sourc
     const match = resources.find(
       (r) => r.object.kind === entry.kind && (r.object.metadata?.name ?? '') === (entry.name ?? '') && (!entry.version || r.object.apiVersion === entry.version),
     );
-    const base: Finding = {
+    // Placed like the toolkit's own findings: the source file and the line of the field kubeconform names.
+    const at = (pointer?: string) => (match ? placeOf(match, pointer) : { file });
+    const base = {
       rule: 'kubeconform',
-      severity: 'error',
-      file,
+      severity: 'error' as const,
       resource: match ? resourceRef(match.object) : `${entry.kind ?? 'Unknown'} ${entry.name ?? '<unnamed>'}`,
-      message: '',
-      source: 'kubeconform',
+      source: 'kubeconform' as const,
     };
-    if (match && match.line > 0 && match.file === file) base.line = match.line;
     if (entry.status === 'statusInvalid' && entry.validationErrors?.length) {
       for (const e of entry.validationErrors) {
-        findings.push({ ...base, pointer: e.path ?? '', message: `kubeconform: ${e.msg ?? 'invalid'}`, hint: 'Fix the field kubeconform names.' });
+        findings.push({ ...base, ...at(e.path ?? ''), pointer: e.path ?? '', message: `kubeconform: ${e.msg ?? 'invalid'}`, hint: 'Fix the field kubeconform names.' });
       }
     } else {
       const missing = /could not find schema/i.test(entry.msg ?? '');
       findings.push({
         ...base,
+        ...at(),
         message: `kubeconform: ${entry.msg ?? entry.status ?? 'failed'}`,
         hint: missing ? 'Add a --schema-location that has this kind, or pass --ignore-missing-schemas.' : 'Fix the resource as kubeconform describes.',
       });

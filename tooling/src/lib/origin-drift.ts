@@ -1,0 +1,49 @@
+// What the checkout has that origin does not. `promote`, `status`, `history` and the GitOps engines read
+// origin, while `exercises`, `render`, `validate` and `simulate` read the checkout; when the two differ for the
+// files a command is about, it says so ("push first") instead of acting on a version the user is not looking at.
+import { git, revParse } from './git.ts';
+
+export interface Drift {
+  /** The commit or ref compared with, as shown to the user (`origin/main`). */
+  against: string;
+  /** Paths (as asked) that origin does not have at all. */
+  missing: string[];
+  /** Files under the paths that differ from origin: committed but not pushed, edited, or new and untracked. */
+  changed: string[];
+  /** One sentence with what to do, or undefined when the checkout and origin agree. */
+  message?: string;
+}
+
+/** The remote-tracking ref to compare with: origin/<base>, else origin's HEAD, else origin/main. */
+async function originRef(root: string, base: string | undefined): Promise<string | undefined> {
+  if (base) return (await revParse(root, `refs/remotes/origin/${base}`)) ? `origin/${base}` : undefined;
+  const head = await git(root, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], { nothrow: true });
+  if (head.exitCode === 0 && head.stdout.trim()) return head.stdout.trim();
+  return (await revParse(root, 'refs/remotes/origin/main')) ? 'origin/main' : undefined;
+}
+
+/**
+ * Compares `paths` (repository-relative files or folders) in the working tree with origin, from the local
+ * remote-tracking ref or the given commit (no network). Undefined when there is nothing to compare with.
+ */
+export async function originDrift(root: string, paths: readonly string[], options: { base?: string; commit?: string; label?: string } = {}): Promise<Drift | undefined> {
+  const ref = options.commit ?? (await originRef(root, options.base));
+  if (!ref) return undefined;
+  const against = options.label ?? ref;
+  const missing: string[] = [];
+  for (const path of paths) {
+    const listed = await git(root, ['ls-tree', '--name-only', ref, '--', path], { nothrow: true });
+    if (listed.exitCode === 0 && listed.stdout.trim() === '') missing.push(path);
+  }
+  const diff = await git(root, ['diff', '--name-only', ref, '--', ...paths], { nothrow: true });
+  const untracked = await git(root, ['ls-files', '--others', '--exclude-standard', '--', ...paths], { nothrow: true });
+  const changed = [...new Set([...diff.stdout.split('\n'), ...untracked.stdout.split('\n')].map((l) => l.trim()).filter(Boolean))].sort();
+  const drift: Drift = { against, missing, changed };
+  if (missing.length > 0) {
+    drift.message = `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} in your checkout but not on ${against}, which is what promotions and the engines read: commit and push first.`;
+  } else if (changed.length > 0) {
+    const shown = changed.slice(0, 5).join(', ') + (changed.length > 5 ? `, and ${changed.length - 5} more` : '');
+    drift.message = `${shown} ${changed.length === 1 ? 'differs' : 'differ'} from ${against} (not committed or not pushed); promotions and the engines use ${against}'s version: push first.`;
+  }
+  return drift;
+}
