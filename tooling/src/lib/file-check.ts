@@ -6,7 +6,7 @@ import { OUTCOMES } from './exercises.ts';
 import { callGraphSchema, exerciseSchema } from './file-schemas.ts';
 import { DocumentOrigin } from './origin.ts';
 import { closest } from './suggest.ts';
-import { schemaProblems } from './validate/messages.ts';
+import { schemaProblems, valueAt } from './validate/messages.ts';
 import { parseGoDuration } from './validate/go-duration.ts';
 import type { ErrorList } from './validate/strict.ts';
 
@@ -39,15 +39,6 @@ function validator(kind: FileKind): Validate {
     compiled.set(kind, v);
   }
   return v;
-}
-
-function valueAt(root: unknown, pointer: string): unknown {
-  let node = root;
-  for (const segment of pointer.split('/').slice(1)) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  return node;
 }
 
 /** The schema's own words for what a person can fix: unknown fields with a did-you-mean, durations as ms. */

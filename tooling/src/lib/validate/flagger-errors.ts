@@ -4,18 +4,10 @@
 // secretRef) this names the missing or surplus fields instead, with a fix.
 import { ANALYSIS_PROGRESSIONS, CRD_DURATION_PATTERN } from './flagger.ts';
 import { parseGoDuration } from './go-duration.ts';
+import { valueAt } from './messages.ts';
 import type { ErrorList } from './strict.ts';
 
 type AjvError = ErrorList[number] & { schemaPath?: string };
-
-function valueAt(root: unknown, pointer: string): unknown {
-  let node = root;
-  for (const segment of pointer.split('/').slice(1)) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  return node;
-}
 
 const missing = (instancePath: string, key: string): AjvError => ({ instancePath, keyword: 'required', params: { missingProperty: key } });
 const explained = (instancePath: string, message: string, hint: string): AjvError => ({ instancePath, keyword: 'exactlyOne', params: { hint }, message });

@@ -13,7 +13,8 @@ function unescape(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-function valueAt(root: unknown, pointer: string): unknown {
+/** The value at an RFC 6901 pointer in `root` (undefined when the path does not exist). */
+export function valueAt(root: unknown, pointer: string): unknown {
   if (pointer === '') return root;
   let node = root;
   for (const segment of pointer.slice(1).split('/')) {
