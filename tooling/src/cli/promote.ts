@@ -3,6 +3,7 @@
 import { defaultIo, oneOf, parseCli, reportError, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
 import { failureReport, promote, type PromoteRequest, type PromoteResult } from '../lib/promote/apply.ts';
+import { explainUnpushedExercise, originDrift } from '../lib/origin-drift.ts';
 
 const HELP = `Usage: npm run promote -- <exercise-id> [options]
        npm run promote -- --next [options]
@@ -60,6 +61,7 @@ function printPlan(result: PromoteResult, io: Io): void {
 export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promise<number> {
   const debug = argv.includes('--debug');
   let output: 'text' | 'json' = 'text';
+  let asked: { id?: string; base?: string } = {};
   try {
     const { values, positionals } = parseCli(argv, {
       help: { type: 'boolean', short: 'h' },
@@ -86,6 +88,7 @@ export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promi
       throw new UsageError('--force only applies to --local.', 'A real run resets its own promote/... branch on origin with a lease; nothing to force.');
     }
     const mode = values['dry-run'] ? 'dry-run' : values.local ? 'local' : 'run';
+    asked = { id: positionals[0], base: values.base };
     const result = await promote({
       root: io.root,
       exerciseId: positionals[0],
@@ -102,8 +105,14 @@ export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promi
       github: deps.github,
     });
     printResult(result, output, io);
+    // The promotion used origin's exercise; say so when the checkout has another version of it.
+    if (result.plan) {
+      const drift = await originDrift(io.root, [`exercises/${result.exercise}`], { commit: result.plan.baseCommit, label: `origin/${result.plan.base}` }).catch(() => undefined);
+      if (drift?.message) io.stderr(`warning: ${drift.message}`);
+    }
     return 0;
-  } catch (error) {
+  } catch (caught) {
+    const error = explainUnpushedExercise(io.root, asked.id, asked.base, caught);
     // A script asked for JSON: it gets JSON on failure too (the human-readable error still goes to stderr).
     if (output === 'json') io.stdout(JSON.stringify(failureReport(error), null, 2));
     return reportError(error, io, debug);

@@ -5,12 +5,16 @@ import { UsageError } from '../lib/errors.ts';
 import { createGitHub, DEFAULT_API_URL, type GitHubOptions } from '../lib/github.ts';
 import { tokenFrom } from '../lib/github.ts';
 import { repositoryOf } from '../lib/promote/apply.ts';
-import { clustersAt, promotionPullsFor, resolveBase, type PromotionPull } from '../lib/promote/state.ts';
+import { clustersAt, resolveBase, type PromotionPull } from '../lib/promote/state.ts';
+import { promotionPullsByCluster } from '../lib/pull-clusters.ts';
+import { clusterDriftWarnings } from '../lib/origin-drift.ts';
+import { scanClusters } from '../lib/clusters.ts';
 
 const HELP = `Usage: npm run status [-- options]
 
 For each cluster, the exercise its pointer names on the base branch (read from origin, not from your
-checkout) and, when GITHUB_TOKEN (or GH_TOKEN) is set, any open promotion pull request for it.
+checkout) and, when GITHUB_TOKEN (or GH_TOKEN) is set, any open promotion pull request whose branch
+changes that cluster's pointer (by its branch name when origin no longer has the branch).
 
 Options:
       --base <branch>     branch to read (default: the default branch of origin)
@@ -43,6 +47,7 @@ export async function run(argv: string[], io: Io, deps: StatusDeps = {}): Promis
     const output = oneOf(values.output, ['text', 'json'] as const, '--output', 'text');
     const ref = await resolveBase(io.root, values.base, (l) => io.stderr(`warning: ${l}`));
     const clusters = await clustersAt(io.root, ref.commit);
+    for (const w of clusterDriftWarnings((await scanClusters(io.root)).clusters, clusters, `origin/${ref.base}`)) io.stderr(`warning: ${w}`);
 
     const token = tokenFrom(io.env);
     let pulls: Map<string, PromotionPull[]> | undefined;
@@ -50,7 +55,8 @@ export async function run(argv: string[], io: Io, deps: StatusDeps = {}): Promis
       const { owner, repo } = await repositoryOf(io.root, io.env);
       const gh = createGitHub({ token, owner, repo, baseUrl: io.env.GITHUB_API_URL || DEFAULT_API_URL, log: (l) => io.stderr(l), ...deps.github });
       const open = await gh.listOpenPulls();
-      pulls = new Map(clusters.map((c) => [c.name, promotionPullsFor(open, c.name)]));
+      // Matched by the pointer files each branch changes on origin, not by the scope in its name.
+      pulls = await promotionPullsByCluster(io.root, ref.commit, open, clusters.map((c) => c.name));
     }
 
     if (output === 'json') {

@@ -35,6 +35,8 @@ What runs:
   mesh analyzers routes, subsets, hosts, gateways, canaries, ... (docs/rules.md)
   exercises      exercise-expectation: the traffic simulator must predict what exercise.yaml expects
                  (docs/simulate.md)
+  repository     cluster-path-mismatch, exercise-metadata-missing, exercise-order-duplicate
+                 (docs/rules.md, Repository layout)
   Findings of the analyzers are errors, warnings or infos; --fail-on sets which of them fail the run.
   Silence a rule for one resource with the annotation mesh-workshop.dev/ignore-rules: "<rule>, <rule>"
   (and mesh-workshop.dev/ignore-reason); silenced findings are listed and counted, never fail.

@@ -1,6 +1,10 @@
 // What the checkout has that origin does not. `promote`, `status`, `history` and the GitOps engines read
 // origin, while `exercises`, `render`, `validate` and `simulate` read the checkout; when the two differ for the
 // files a command is about, it says so ("push first") instead of acting on a version the user is not looking at.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { NotFoundError, ToolkitError } from './errors.ts';
+import { EXERCISE_ID } from './exercises.ts';
 import { git, revParse } from './git.ts';
 
 export interface Drift {
@@ -46,4 +50,35 @@ export async function originDrift(root: string, paths: readonly string[], option
     drift.message = `${shown} ${changed.length === 1 ? 'differs' : 'differ'} from ${against} (not committed or not pushed); promotions and the engines use ${against}'s version: push first.`;
   }
   return drift;
+}
+
+/**
+ * Promote reads the catalog from origin: an exercise that exists only in the checkout is "unknown" there. When
+ * `error` is that NotFoundError and the checkout has `exercises/<id>/exercise.yaml`, say what is wrong instead.
+ */
+export function explainUnpushedExercise(root: string, id: string | undefined, base: string | undefined, error: unknown): unknown {
+  if (!(error instanceof NotFoundError) || id === undefined || !EXERCISE_ID.test(id)) return error;
+  if (!error.message.startsWith('Unknown exercise') || !existsSync(join(root, 'exercises', id, 'exercise.yaml'))) return error;
+  const branch = base ? `origin/${base}` : 'origin';
+  return new ToolkitError(`Exercise "${id}" is in your checkout but not on ${branch}, which promotions read.`, {
+    hint: `Commit exercises/${id} (and \`npm run catalog -- write\`), push it to ${branch} first (git push, or merge its pull request), then promote again.`,
+    cause: error,
+  });
+}
+
+/** Warnings for clusters whose checkout state is not origin's: missing there, or pointing elsewhere. */
+export function clusterDriftWarnings(
+  local: readonly { name: string; exerciseId: string }[],
+  origin: readonly { name: string; exercise?: string }[],
+  against: string,
+): string[] {
+  const out: string[] = [];
+  for (const c of local) {
+    const there = origin.find((o) => o.name === c.name);
+    if (!there) out.push(`cluster ${c.name} is in your checkout but not on ${against}: the engines and promotions cannot see it until it is pushed (push first).`);
+    else if (there.exercise !== undefined && there.exercise !== c.exerciseId) {
+      out.push(`cluster ${c.name} points at ${c.exerciseId} in your checkout but at ${there.exercise} on ${against}; ${against} is what the cluster runs (push first, or pull).`);
+    }
+  }
+  return out;
 }

@@ -90,14 +90,16 @@ function checkDestinationPort(out: Collector, at: RuleAt, field: DestinationFiel
 /**
  * The subset a destination names is in the DestinationRules a client in the VirtualService's namespace gets
  * for its host (the same choice the simulator makes). Judged whether or not the host resolved, as istioctl
- * does, unless nothing about the host is rendered: then its DestinationRule lives in another unit.
+ * does, unless nothing about the host is rendered (no Service, no DestinationRule for it): then its
+ * DestinationRule lives in another unit.
  */
 function checkDestinationSubset(model: Model, out: Collector, at: RuleAt, field: DestinationField, k: number, dest: Obj, host: string, found: Lookup): void {
   const subset = str(dest.subset);
   if (subset === undefined) return;
   const { vs, ns } = at;
   const rules = model.destinationRulesFor(found.fqdn, ns);
-  if (rules.length === 0 && !found.found && found.outOfView) return;
+  // Out of view, the host's DestinationRule may live in another unit, unless this one renders one for it.
+  if (rules.length === 0 && !found.found && found.outOfView && model.destinationRulesNamed(found.fqdn).length === 0) return;
   if (findSubset(rules, subset) === undefined) {
     const where = rules.length === 0 ? `no DestinationRule for ${found.fqdn} applies in namespace ${ns}` : `${rules.map(ref).join(', ')} defines no such subset`;
     out.add('vs-subset-not-found', vs, `${destinationPointer(at, field, k)}/subset`, `${ref(vs)} ${verb(field)} subset "${subset}" of "${host}", but ${where}.`);

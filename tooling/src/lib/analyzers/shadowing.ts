@@ -120,6 +120,8 @@ function matchesEverything(match: unknown): boolean {
 
 /** The shadowing findings of one route list of a VirtualService. */
 export function checkShadowing(out: Collector, vs: SourcedResource, kind: RouteKind, rules: readonly unknown[]): void {
+  // A single rule with at most one match has nothing to repeat or cover.
+  if (rules.length === 0 || (rules.length === 1 && arr(rec(rules[0])?.match).length < 2)) return;
   const seen = new Map<string, number>();
   const prefixes: PrefixMatch[] = [];
   let catchAll = -1;

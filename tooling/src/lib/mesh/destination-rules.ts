@@ -16,21 +16,28 @@ interface Rule {
   scope: Visibility;
 }
 
-/** Rules of one namespace grouped by host, in resource order. */
-type ByHost = Map<string, Rule[]>;
+/** Rules of one namespace grouped by host, in resource order, and the wildcard hosts among them. */
+interface ByHost {
+  rules: Map<string, Rule[]>;
+  wildcards: string[];
+}
 
 function add(index: Map<string, ByHost>, ns: string, rule: Rule): void {
   let byHost = index.get(ns);
-  if (!byHost) index.set(ns, (byHost = new Map()));
-  const list = byHost.get(rule.host);
+  if (!byHost) index.set(ns, (byHost = { rules: new Map(), wildcards: [] }));
+  const list = byHost.rules.get(rule.host);
   if (list) list.push(rule);
-  else byHost.set(rule.host, [rule]);
+  else {
+    byHost.rules.set(rule.host, [rule]);
+    if (rule.host.startsWith('*')) byHost.wildcards.push(rule.host);
+  }
 }
 
 function pick(byHost: ByHost | undefined, fqdn: string): Rule[] {
   if (!byHost) return [];
-  const host = mostSpecificHost(fqdn, byHost.keys());
-  return host === undefined ? [] : (byHost.get(host) as Rule[]);
+  // The host itself first: only a wildcard can cover another name, so only those need a scan.
+  const host = byHost.rules.has(fqdn) ? fqdn : mostSpecificHost(fqdn, byHost.wildcards);
+  return host === undefined ? [] : (byHost.rules.get(host) as Rule[]);
 }
 
 /** A DestinationRule's `spec.host` as Istio resolves it, or undefined when it has none. */
@@ -42,9 +49,9 @@ export function destinationRuleHost(dr: SourcedResource): string | undefined {
 export interface DestinationRuleIndex {
   /**
    * The rules a client in namespace `clientNs` gets for `fqdn`, a host whose Service or ServiceEntry lives in
-   * `serviceNs` (undefined when unknown). Empty when none applies.
+   * the namespace `serviceNs` gives (undefined when unknown; asked only when needed). Empty when none applies.
    */
-  forClient: (fqdn: string, clientNs: string, serviceNs: string | undefined) => readonly SourcedResource[];
+  forClient: (fqdn: string, clientNs: string, serviceNs: (fqdn: string) => string | undefined) => readonly SourcedResource[];
   /** Every rule whose host is exactly `fqdn`, in any namespace, with any visibility. */
   forHost: (fqdn: string) => readonly SourcedResource[];
 }
@@ -73,21 +80,24 @@ export function indexDestinationRules(destinationRules: readonly SourcedResource
   }
   const exportedTo = (owner: string, fqdn: string, clientNs: string): Rule[] =>
     pick(exported.get(owner), fqdn).filter((r) => visibleIn(r.scope, clientNs));
-  const cache = new Map<string, readonly SourcedResource[]>();
-  const choose = (fqdn: string, clientNs: string, serviceNs: string | undefined): Rule[] => {
+  /** Answers by client namespace, then host. */
+  const cache = new Map<string, Map<string, readonly SourcedResource[]>>();
+  const choose = (fqdn: string, clientNs: string, serviceNs: (fqdn: string) => string | undefined): Rule[] => {
     const own = clientNs === ROOT_NAMESPACE ? pick(rootLocal.get(ROOT_NAMESPACE), fqdn) : pick(local.get(clientNs), fqdn);
     if (own.length > 0) return own;
-    const ofService = serviceNs === undefined ? [] : exportedTo(serviceNs, fqdn, clientNs);
+    const hostNs = serviceNs(fqdn);
+    const ofService = hostNs === undefined ? [] : exportedTo(hostNs, fqdn, clientNs);
     if (ofService.length > 0) return ofService;
     return exportedTo(ROOT_NAMESPACE, fqdn, clientNs);
   };
   return {
     forClient: (fqdn, clientNs, serviceNs) => {
-      const key = `${clientNs}\n${serviceNs ?? ''}\n${fqdn}`;
-      let found = cache.get(key);
+      let byHost = cache.get(clientNs);
+      if (!byHost) cache.set(clientNs, (byHost = new Map()));
+      let found = byHost.get(fqdn);
       if (!found) {
         found = choose(fqdn, clientNs, serviceNs).map((r) => r.res);
-        cache.set(key, found);
+        byHost.set(fqdn, found);
       }
       return found;
     },
@@ -95,13 +105,29 @@ export function indexDestinationRules(destinationRules: readonly SourcedResource
   };
 }
 
+/** Each DestinationRule's subsets by name (the first of a name wins), made when first asked for. */
+const subsetsByRule = new WeakMap<SourcedResource, Map<string, Record<string, unknown>>>();
+
+function subsetsOf(dr: SourcedResource): Map<string, Record<string, unknown>> {
+  let byName = subsetsByRule.get(dr);
+  if (!byName) {
+    byName = new Map();
+    const subsets = specOf(dr).subsets;
+    for (const raw of Array.isArray(subsets) ? (subsets as unknown[]) : []) {
+      const subset = rec(raw);
+      const name = subset?.name;
+      if (subset && typeof name === 'string' && !byName.has(name)) byName.set(name, subset);
+    }
+    subsetsByRule.set(dr, byName);
+  }
+  return byName;
+}
+
 /** The subset `name` of merged rules, as Envoy gets it (the first rule that defines it wins), or undefined. */
 export function findSubset(rules: readonly SourcedResource[], name: string): Record<string, unknown> | undefined {
   for (const dr of rules) {
-    for (const s of Array.isArray(specOf(dr).subsets) ? (specOf(dr).subsets as unknown[]) : []) {
-      const subset = rec(s);
-      if (subset && subset.name === name) return subset;
-    }
+    const subset = subsetsOf(dr).get(name);
+    if (subset) return subset;
   }
   return undefined;
 }

@@ -75,10 +75,10 @@ function portsOf(value: unknown): ServicePort[] {
 }
 
 /**
- * What shows that a unit renders a namespace's hosts, beside workloads. A DestinationRule counts: a file of
- * DestinationRules is judged on its own, as istioctl does; a VirtualService alone (a routing fragment) does not.
+ * What shows that a unit renders a namespace's hosts, beside workloads. Routing objects do not: a fragment
+ * of VirtualServices and DestinationRules is routing for Services rendered elsewhere.
  */
-const HOST_SOURCE_KINDS = new Set(['Service', 'ServiceEntry', 'Canary', 'Namespace', 'DestinationRule']);
+const HOST_SOURCE_KINDS = new Set(['Service', 'ServiceEntry', 'Canary', 'Namespace']);
 
 /** Flagger Canary -> the service name it generates (`spec.service.name`, else the target's name). */
 export function canaryService(canary: SourcedResource): string {
@@ -179,22 +179,27 @@ export function buildModel(resources: SourcedResource[]): Model {
     const outOfView = hostNs === undefined ? spansNamespaces(fqdn) : !hostNamespaces.has(hostNs);
     return { found: false, fqdn, outOfView };
   };
-  const lookups = new Map<string, Lookup>();
-  const lookup = (host: string, ns: string, clients: readonly string[] = [ns]): Lookup => {
-    const key = `${ns}\n${host}\n${clients.join(',')}`;
-    let found = lookups.get(key);
+  /** Answers by namespace, then host; answers for other client lists by their joined text. */
+  const lookups = new Map<string, Map<string, Lookup>>();
+  const lookup = (host: string, ns: string, clients?: readonly string[]): Lookup => {
+    // The usual client is the namespace the host is written in.
+    const own = clients === undefined || (clients.length === 1 && clients[0] === ns);
+    const scope = own ? ns : `${ns}\n${clients.join(',')}`;
+    let byHost = lookups.get(scope);
+    if (!byHost) lookups.set(scope, (byHost = new Map()));
+    let found = byHost.get(host);
     if (!found) {
-      found = resolve(qualify(host, ns), clients);
-      lookups.set(key, found);
+      found = resolve(qualify(host, ns), own ? [ns] : clients);
+      byHost.set(host, found);
     }
     return found;
   };
 
   const drIndex = indexDestinationRules(byKind('DestinationRule'));
-  const destinationRulesFor = (fqdn: string, clientNs: string): readonly SourcedResource[] => {
-    const entry = registry.get(fqdn) ?? seHosts.find((h) => wildcardMatches(h.fqdn, fqdn))?.entry;
-    return drIndex.forClient(fqdn, clientNs, entry?.ns ?? clusterNamespace(fqdn));
-  };
+  /** The namespace a host belongs to: its Service's or ServiceEntry's, else the one its name says. */
+  const hostNamespace = (fqdn: string): string | undefined =>
+    (registry.get(fqdn) ?? seHosts.find((h) => wildcardMatches(h.fqdn, fqdn))?.entry)?.ns ?? clusterNamespace(fqdn);
+  const destinationRulesFor = (fqdn: string, clientNs: string): readonly SourcedResource[] => drIndex.forClient(fqdn, clientNs, hostNamespace);
 
   const workloadsByNs = groupBy(workloads, (w) => w.ns);
   const workloadsIn = (ns: string): readonly Workload[] => workloadsByNs.get(ns) ?? [];
