@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES as MESH_RULES } from '../../tooling/src/lib/analyzers/index.ts';
 import { REPOSITORY_RULES } from '../../tooling/src/lib/repository/index.ts';
+import { VALIDATE_RULES } from '../../tooling/src/lib/validate/rules.ts';
 
 // The mesh analyzers and the repository-layout rules share the page and its summary table.
 const RULES = [...MESH_RULES, ...REPOSITORY_RULES];
@@ -21,14 +22,24 @@ function entries(): Map<string, string> {
 }
 
 describe('docs/rules.md', () => {
-  it('has an entry for every rule in RULES and no other', () => {
-    expect([...entries().keys()].sort()).toEqual(RULES.map((r) => r.id).sort());
+  // The analyzers' rules and validate's own (admission checks, input checks), each documented once.
+  const ids = [...RULES, ...VALIDATE_RULES].map((r) => r.id).sort();
+
+  it('has an entry for every rule in RULES and VALIDATE_RULES and no other', () => {
+    expect([...entries().keys()].sort()).toEqual(ids);
   });
 
   it('has a summary row for every rule and no other', () => {
     const rows = [...doc.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]);
-    expect(rows.sort()).toEqual(RULES.map((r) => r.id).sort());
+    expect(rows.sort()).toEqual(ids);
   });
+
+  for (const rule of VALIDATE_RULES) {
+    it(`${rule.id}: states its severity`, () => {
+      expect(entries().get(rule.id) ?? '').toContain(`Severity: ${rule.severity}`);
+      expect(doc).toMatch(new RegExp(`^\\| \`${rule.id}\` \\| ${rule.severity} \\|`, 'm'));
+    });
+  }
 
   for (const rule of RULES) {
     it(`${rule.id}: states its severity and codes`, () => {

@@ -18,11 +18,21 @@ describe('call graph', () => {
   });
 
   it.each([
-    [{ entry: { service: 'a' }, services: { a: { v1: { shows: 'gold-stars' } } } }, /spec\.services\.a\.v1\.shows` must be one of no-stars/],
-    [{ entry: { service: 'a' }, services: { a: { v1: { calls: [{ service: 'b', onFailure: 'page-error', attempts: 0 }] } } } }, /calls\[0\]\.attempts` must be an integer from 1 to 10/],
-    [{ entry: { service: 'a' }, services: { a: { v1: { shows: { from: 'b' } } } } }, /names "b", which this version does not call/],
-    [{ services: {} }, /spec\.entry` must name the service/],
+    [
+      { entry: { service: 'a' }, services: { a: { v1: { shows: 'gold-stars' } } } },
+      'cg.yaml /spec/services/a/v1/shows: "shows" is "gold-stars": neither an outcome (no-stars, black-stars, red-stars, ratings-unavailable, reviews-error, details-error, page-error) nor `{from: <service>}`. Did you mean "no-stars"?',
+    ],
+    [
+      { entry: { service: 'a' }, services: { a: { v1: { calls: [{ service: 'b', onFailure: 'page-error', attempts: 0 }] } } } },
+      'cg.yaml /spec/services/a/v1/calls/0/attempts: "attempts" is number 0; it must be >= 1. Use a value that is >= 1, e.g. `attempts: 1`.',
+    ],
+    [{ entry: { service: 'a' }, services: { a: { v1: { shows: { from: 'b' } } } } }, 'cg.yaml: `spec.services.a.v1.shows.from` names "b", which this version does not call.'],
+    [{ services: {} }, 'cg.yaml /spec/entry: missing required field "entry". Add `entry:` under /spec.'],
+    [
+      { entry: { service: 'a', onFailure: 'page-error' }, services: { a: { v1: { calls: [{ service: 'b', onFailure: 'page-error', timeoutMS: 10 }] } } } },
+      'cg.yaml /spec/services/a/v1/calls/0/timeoutMS: unknown field "timeoutMS"; it would be ignored. Did you mean "timeoutMs"? Rename the field.',
+    ],
   ])('rejects %j', (spec, message) => {
-    expect(() => parseCallGraph({ spec }, 'cg.yaml')).toThrow(message);
+    expect(() => parseCallGraph({ spec }, 'cg.yaml')).toThrow(expect.objectContaining({ name: 'ToolkitError', message }));
   });
 });

@@ -11,6 +11,7 @@ import { renderTarget, resolveTarget } from '../lib/targets.ts';
 import { loadCallGraph } from '../lib/simulate/callgraph.ts';
 import { simulate } from '../lib/simulate/engine.ts';
 import { formatResult, OUTPUT_FORMATS } from '../lib/simulate/format.ts';
+import { rejections, rejectionWarning } from '../lib/validate/verdict.ts';
 
 const HELP = `Usage: npm run simulate -- <exercise-id | cluster-name> [options]
 
@@ -29,6 +30,7 @@ Options:
       --debug              print stack traces on errors
 
 The model and its limits: docs/simulate.md.
+When npm run validate would reject the target, a warning on stderr says so (the prediction is still printed).
 Exit codes: 0 prediction printed, 1 the target could not be rendered or simulated, 2 usage error.`;
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
@@ -74,6 +76,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         hint: `Run \`npm run validate -- ${target.dir}\` for every finding.`,
       });
     }
+    const warning = rejectionWarning(target.dir, await rejections(parsed.resources));
+    if (warning) io.stderr(warning);
     const graph = await loadCallGraph(io.root);
     const result = simulate(parsed.resources, graph, {
       target: target.name,

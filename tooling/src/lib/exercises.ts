@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { NotFoundError, ToolkitError } from './errors.ts';
+import { checkFile, fileProblemsError } from './file-check.ts';
 import { didYouMean } from './suggest.ts';
 
 export type Outcome =
@@ -58,53 +59,37 @@ function fail(file: string, message: string): never {
   throw new ToolkitError(`${file}: ${message}`, { hint: 'Fix exercise.yaml; see an existing exercise for the shape.' });
 }
 
-function stringList(value: unknown, file: string, field: string): string[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) fail(file, `\`${field}\` must be a list of strings.`);
-  return value as string[];
+/** exercise.yaml as its schema (file-schemas.ts) admits it. */
+interface RawExercise {
+  id: string;
+  title: string;
+  section: string | number;
+  order: number;
+  summary: string;
+  afterMerge: { do: string[]; observe: string[] };
+  expect: { user: string; outcomes: ExpectedOutcome[] }[];
 }
 
-/** Validates one parsed exercise.yaml. `dirName` is the folder it lives in, which must equal its id. */
-export function parseExercise(raw: unknown, dirName: string, file: string): Exercise {
-  if (!raw || typeof raw !== 'object') fail(file, 'expected a mapping.');
-  const r = raw as Record<string, unknown>;
-  if (typeof r.id !== 'string' || !EXERCISE_ID.test(r.id)) fail(file, '`id` must be lowercase letters, digits and dashes.');
+/**
+ * Validates one parsed exercise.yaml against its schema (every problem, with lines when `text` is given) and
+ * builds the Exercise. `dirName` is the folder it lives in, which must equal its id.
+ */
+export function parseExercise(raw: unknown, dirName: string, file: string, text?: string): Exercise {
+  const problems = checkFile('exercise', raw, text);
+  if (problems.length > 0) throw fileProblemsError(file, problems);
+  const r = raw as RawExercise;
   if (r.id !== dirName) fail(file, `\`id: ${r.id}\` does not match its directory "${dirName}".`);
-  for (const field of ['title', 'summary'] as const) {
-    if (typeof r[field] !== 'string' || (r[field] as string).trim() === '') fail(file, `\`${field}\` must be a non-empty string.`);
-  }
-  const section = typeof r.section === 'number' ? String(r.section) : r.section;
-  if (typeof section !== 'string' || section === '') fail(file, '`section` must be the seed section, e.g. "3.1".');
-  if (typeof r.order !== 'number' || !Number.isInteger(r.order)) fail(file, '`order` must be an integer.');
-  const after = r.afterMerge as Record<string, unknown> | undefined;
-  if (!after || typeof after !== 'object') fail(file, '`afterMerge` must have `do` and `observe` lists.');
-  const expect = r.expect;
-  if (!Array.isArray(expect)) fail(file, '`expect` must be a list of { user, outcomes }.');
-  const expectations: UserExpectation[] = expect.map((e: unknown, i: number) => {
-    const u = e as Record<string, unknown>;
-    if (!u || typeof u.user !== 'string') fail(file, `\`expect[${i}].user\` must be a user name or "anonymous".`);
-    if (!Array.isArray(u.outcomes)) fail(file, `\`expect[${i}].outcomes\` must be a list.`);
-    const outcomes = (u.outcomes as unknown[]).map((o, j) => {
-      const oc = o as Record<string, unknown>;
-      if (!oc || !OUTCOMES.includes(oc.outcome as Outcome)) {
-        fail(file, `\`expect[${i}].outcomes[${j}].outcome\` must be one of ${OUTCOMES.join(', ')}.`);
-      }
-      if (typeof oc.probability !== 'number' || oc.probability < 0 || oc.probability > 1) {
-        fail(file, `\`expect[${i}].outcomes[${j}].probability\` must be a number from 0 to 1.`);
-      }
-      const out: ExpectedOutcome = { outcome: oc.outcome as Outcome, probability: oc.probability };
-      if (oc.latencyMs !== undefined) out.latencyMs = oc.latencyMs as { min?: number; max?: number };
-      return out;
-    });
-    return { user: u.user, outcomes };
-  });
   return {
     id: r.id,
-    title: (r.title as string).trim(),
-    section,
+    title: r.title.trim(),
+    section: String(r.section),
     order: r.order,
-    summary: (r.summary as string).trim(),
-    afterMerge: { do: stringList(after.do, file, 'afterMerge.do'), observe: stringList(after.observe, file, 'afterMerge.observe') },
-    expect: expectations,
+    summary: r.summary.trim(),
+    afterMerge: { do: r.afterMerge.do, observe: r.afterMerge.observe },
+    expect: r.expect.map((e) => ({
+      user: e.user,
+      outcomes: e.outcomes.map((o) => ({ outcome: o.outcome, probability: o.probability, ...(o.latencyMs ? { latencyMs: o.latencyMs } : {}) })),
+    })),
     dir: `exercises/${dirName}`,
   };
 }
@@ -139,7 +124,7 @@ export async function scanExercises(root: string): Promise<CatalogScan> {
     } catch (error) {
       throw new ToolkitError(`exercises/${entry.name}/exercise.yaml: ${(error as Error).message}`, { hint: 'Fix the YAML syntax.' });
     }
-    exercises.push(parseExercise(raw, entry.name, `exercises/${entry.name}/exercise.yaml`));
+    exercises.push(parseExercise(raw, entry.name, `exercises/${entry.name}/exercise.yaml`, text));
   }
   exercises.sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
   // `--next` and the README table rely on one exercise per position; validate reports a shared one.

@@ -6,7 +6,6 @@ import {
   arr,
   findSubset,
   num,
-  parseDuration,
   rec,
   ref,
   str,
@@ -115,10 +114,9 @@ function checkDestinationSubset(model: Model, out: Collector, at: RuleAt, field:
  */
 function checkWeights(out: Collector, at: RuleAt, route: readonly unknown[], first: number | undefined, negative: number, notNumber: boolean, sum: number): void {
   const { vs } = at;
-  if (negative >= 0) {
-    out.add('vs-weights-invalid', vs, `${rulePointer(at)}/route/${negative}/weight`, `${ref(vs)} gives a destination the negative weight ${num(rec(route[negative])?.weight)}.`);
-    return;
-  }
+  // A negative weight is istiod's rejection (istio-weight-invalid, validate/admission.ts); a sum that
+  // includes it would only add a second, misleading finding.
+  if (negative >= 0) return;
   // A weight that is set but not a number (`"80"`) is the schema's finding; adding it up as 0 here
   // would only add a second, misleading one.
   if (notNumber) return;
@@ -134,48 +132,6 @@ function checkWeights(out: Collector, at: RuleAt, route: readonly unknown[], fir
       `${rulePointer(at)}/route/0/weight`,
       `${ref(vs)} gives its only destination weight ${first}; Istio sends it 100% of the traffic regardless.`,
     );
-  }
-}
-
-const FAULT_NAME = { delay: 'a delay', abort: 'an abort' } as const;
-
-/**
- * `percentage.value` and the older `percent` of a fault's delay or abort. (A number out of range is a
- * finding; anything else, or nothing, is not: the checks ask just that, without `rec` or `num`.)
- */
-function checkFaultPercentages(out: Collector, at: RuleAt, f: Obj, kind: 'delay' | 'abort'): void {
-  const { vs } = at;
-  const percentage = f.percentage;
-  const value = typeof percentage === 'object' && percentage !== null && !Array.isArray(percentage) ? (percentage as Obj).value : undefined;
-  if (typeof value === 'number' && (value < 0 || value > 100) && Number.isFinite(value)) {
-    out.add('fault-percentage-range', vs, `${rulePointer(at)}/fault/${kind}/percentage/value`, `${ref(vs)} injects ${FAULT_NAME[kind]} for ${value}% of requests; a percentage must be 0..100.`);
-  }
-  const percent = f.percent;
-  if (typeof percent === 'number' && (percent < 0 || percent > 100) && Number.isFinite(percent)) {
-    out.add('fault-percentage-range', vs, `${rulePointer(at)}/fault/${kind}/percent`, `${ref(vs)} injects ${FAULT_NAME[kind]} for ${percent}% of requests; a percentage must be 0..100.`);
-  }
-}
-
-function checkFault(out: Collector, at: RuleAt, fault: Obj): void {
-  const { vs } = at;
-  // A fault mostly has one of the two.
-  const delay = fault.delay === undefined ? undefined : rec(fault.delay);
-  const abort = fault.abort === undefined ? undefined : rec(fault.abort);
-  // Both percentages first, then the delay and the status, the order the findings are reported in.
-  if (delay) checkFaultPercentages(out, at, delay, 'delay');
-  if (abort) checkFaultPercentages(out, at, abort, 'abort');
-  if (delay && delay.fixedDelay !== undefined) {
-    const ms = parseDuration(delay.fixedDelay);
-    if (ms === undefined || ms < 1) {
-      out.add('fault-delay-invalid', vs, `${rulePointer(at)}/fault/delay/fixedDelay`, `${ref(vs)} has fault delay ${JSON.stringify(delay.fixedDelay)}, which is not a duration of at least 1ms.`);
-    }
-  }
-  if (abort && abort.httpStatus !== undefined) {
-    const status = abort.httpStatus;
-    // Number.isInteger is false for anything but a finite whole number.
-    if (!Number.isInteger(status) || (status as number) < 200 || (status as number) > 599) {
-      out.add('fault-abort-status', vs, `${rulePointer(at)}/fault/abort/httpStatus`, `${ref(vs)} aborts with HTTP status ${JSON.stringify(abort.httpStatus)}; it must be 200..599.`);
-    }
   }
 }
 
@@ -219,10 +175,6 @@ function checkRouteRule(model: Model, out: Collector, at: RuleAt, rule: Obj): vo
       const dest = rec(rec(mirrors[k])?.destination);
       if (dest) checkDestination(model, out, at, dest, 'mirrors', k);
     }
-  }
-  if (rule.fault !== undefined) {
-    const fault = rec(rule.fault);
-    if (fault) checkFault(out, at, fault);
   }
   checkMatchRegexes(out, at.vs, rule, at.index);
 }

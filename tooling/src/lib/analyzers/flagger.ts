@@ -98,6 +98,16 @@ function checkMetrics(model: Model, out: Collector, canary: SourcedResource, ana
     if (!metric) return;
     const name = str(metric.name) ?? '';
     const template = rec(metric.templateRef);
+    if (!template && typeof metric.query === 'string') {
+      // Deprecated since Flagger 1.0 but still run by 1.40: a warning, with the replacement.
+      out.add(
+        'canary-metric-inline-query',
+        canary,
+        `${base}/metrics/${k}/query`,
+        `${ref(canary)} metric "${name}" has an inline \`query\`, which Flagger deprecates in favour of a MetricTemplate.`,
+      );
+      return;
+    }
     if (!template) {
       if (!FLAGGER_BUILTIN_METRICS.includes(name)) {
         out.add(

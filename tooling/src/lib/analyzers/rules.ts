@@ -56,7 +56,7 @@ export const RULES = [
     id: 'vs-weights-invalid',
     severity: 'error',
     category: 'routing',
-    summary: "The weights of a route's destinations are negative, or do not add up to 100.",
+    summary: "The weights of a route's destinations do not add up to 100.",
     hint: 'Give every destination a weight from 0 to 100 so that together they add up to 100.',
   },
   {
@@ -160,27 +160,6 @@ export const RULES = [
     hint: 'Name the port after its protocol (`http`, `https`, `tls`, ...) or set `appProtocol`, so that Istio can route the external host by name.',
   },
   {
-    id: 'fault-percentage-range',
-    severity: 'error',
-    category: 'routing',
-    summary: 'A fault injection percentage is outside 0..100.',
-    hint: 'Use a `percentage.value` from 0 to 100 (100 means every matching request).',
-  },
-  {
-    id: 'fault-delay-invalid',
-    severity: 'error',
-    category: 'routing',
-    summary: 'A fault injection `fixedDelay` is not a duration of at least 1ms.',
-    hint: 'Write the delay as a duration such as `7s`, `500ms`, `1.5s` or `1m`.',
-  },
-  {
-    id: 'fault-abort-status',
-    severity: 'error',
-    category: 'routing',
-    summary: 'A fault injection abort `httpStatus` is outside 200..599.',
-    hint: 'Use an HTTP status from 200 to 599, e.g. 500 or 503.',
-  },
-  {
     id: 'vs-regex-invalid',
     severity: 'error',
     category: 'routing',
@@ -243,6 +222,13 @@ export const RULES = [
     category: 'flagger',
     summary: "A Canary metric is neither one of Flagger's built-ins nor backed by a MetricTemplate in the rendered set.",
     hint: 'Use `request-success-rate` or `request-duration`, or add a `templateRef` to a MetricTemplate that is rendered.',
+  },
+  {
+    id: 'canary-metric-inline-query',
+    severity: 'warning',
+    category: 'flagger',
+    summary: 'A Canary metric carries an inline Prometheus `query`, deprecated by Flagger in favour of a MetricTemplate.',
+    hint: 'Move the query into a MetricTemplate (flagger.app/v1beta1, `spec.provider` and `spec.query`) and reference it with `templateRef: {name: <template>}`; keep `thresholdRange` on the metric.',
   },
   // Workloads
   {

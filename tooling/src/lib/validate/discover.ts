@@ -1,7 +1,7 @@
 // Stage 1 of validate, discover: turns the paths a user gave (or, with none, every kustomization under
 // clusters/, apps/ and exercises/) into targets, each a kustomization to render, a manifest file or stdin.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Finding } from '../findings.ts';
 import { kustomizationFile } from '../render/inputs.ts';
@@ -21,7 +21,7 @@ export interface Target {
 
 export interface Discovered {
   targets: Target[];
-  /** Paths that do not exist. */
+  /** Paths that do not exist, broken symbolic links, paths that hold nothing to check. */
   findings: Finding[];
 }
 
@@ -61,14 +61,24 @@ export async function findKustomizations(root: string, trees: readonly string[] 
   return found.sort();
 }
 
+/** Directories a walk never enters: dependencies, git's own (and every dot directory), the toolkit's build output. */
+function skipped(root: string, dir: string, name: string): boolean {
+  return name.startsWith('.') || name === 'node_modules' || display(root, join(dir, name)) === 'tooling/dist';
+}
+
 /**
- * The targets for `paths` (relative to `root`; none: every kustomization below the default trees).
- * A directory with a kustomization is one target; one without contributes its manifest files, recursively.
+ * The targets for `paths` (relative to `root`; none, or the root itself: every kustomization below the
+ * default trees). A directory with a kustomization is one target; one without contributes its manifest
+ * files, recursively, following symbolic links once each. A path that yields nothing is a finding.
  */
 export async function discover(root: string, paths: readonly string[] | undefined): Promise<Discovered> {
   const findings: Finding[] = [];
   const targets: Target[] = [];
+  const visited = new Set<string>();
   const addDir = async (abs: string): Promise<void> => {
+    const real = await realpath(abs).catch(() => abs);
+    if (visited.has(real)) return;
+    visited.add(real);
     if (kustomizationFile(abs)) {
       targets.push({ source: display(root, abs), kind: 'kustomization', abs });
       return;
@@ -76,31 +86,65 @@ export async function discover(root: string, paths: readonly string[] | undefine
     const entries = (await readdir(abs, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {
       const child = join(abs, entry.name);
-      if (entry.isDirectory() && !entry.name.startsWith('.')) await addDir(child);
-      else if (entry.isFile() && MANIFEST.test(entry.name)) targets.push({ source: display(root, child), kind: 'file', abs: child });
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const target = await stat(child);
+          isDir = target.isDirectory();
+          isFile = target.isFile();
+        } catch (error) {
+          const loop = (error as { code?: string }).code === 'ELOOP';
+          findings.push({
+            rule: 'io',
+            severity: 'error',
+            file: display(root, child),
+            message: `"${display(root, child)}" is a symbolic link ${loop ? 'in a loop' : 'to nothing'}, so it cannot be read.`,
+            hint: 'Point the link at an existing file or directory, or delete it.',
+          });
+          continue;
+        }
+      }
+      if (isDir && !skipped(root, abs, entry.name)) await addDir(child);
+      else if (isFile && MANIFEST.test(entry.name)) targets.push({ source: display(root, child), kind: 'file', abs: child });
     }
   };
-  for (const path of paths?.length ? paths : await findKustomizations(root)) {
+  const explicit = paths?.length ? paths : undefined;
+  for (const path of explicit ?? (await findKustomizations(root))) {
     if (path === '-') {
       targets.push({ source: '-', kind: 'stdin', abs: '-' });
       continue;
     }
     const abs = resolve(root, path);
+    const before = { targets: targets.length, findings: findings.length };
     let isDir: boolean;
     try {
       isDir = statSync(abs).isDirectory();
-    } catch {
+    } catch (error) {
+      const loop = (error as { code?: string }).code === 'ELOOP';
       findings.push({
         rule: 'io',
         severity: 'error',
         file: path,
-        message: `Cannot read "${path}": no such file or directory.`,
+        message: `Cannot read "${path}": ${loop ? 'a loop of symbolic links' : 'no such file or directory'}.`,
         hint: 'Pass a kustomization directory, a manifest file, or - for standard input.',
       });
       continue;
     }
-    if (isDir) await addDir(abs);
+    if (isDir && abs === root) {
+      // `validate .` is `validate`: the kustomizations of the default trees, not every YAML file below.
+      for (const dir of await findKustomizations(root)) targets.push({ source: dir, kind: 'kustomization', abs: join(root, dir) });
+    } else if (isDir) await addDir(abs);
     else targets.push({ source: display(root, abs), kind: 'file', abs });
+    if (explicit && targets.length === before.targets && findings.length === before.findings) {
+      findings.push({
+        rule: 'no-input',
+        severity: 'error',
+        file: path,
+        message: `"${path}" holds no kustomization and no manifest file (.yaml, .yml, .json), so nothing was checked.`,
+        hint: 'Pass a kustomization directory or a manifest file; with no path, validate checks every kustomization under clusters/, apps/ and exercises/.',
+      });
+    }
   }
   return { targets, findings };
 }

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import type { Finding } from '../findings.ts';
 import { analyze } from './analyze.ts';
 import { discover } from './discover.ts';
+import { inputFindings } from './inputs.ts';
 import { chooseKubeconform, runKubeconform } from './kubeconform.ts';
 import { load } from './load.ts';
 import { mapBounded, render, startRenders } from './render.ts';
@@ -51,6 +52,8 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const outcomes: UnitOutcome[] = [];
   for (const l of loaded) {
     const result = checkSchemas(l.unit.resources, options);
+    // What no schema says but kustomize, the API server or etcd refuse (a missing name, duplicates, sizes).
+    append(result.findings, inputFindings(l.unit.resources, l.unit.kind === 'kustomization', l.textLength));
     outcomes.push({ unit: l.unit, statuses: result.statuses, resourceFindings: [...result.findings] });
     append(findings, result.findings);
   }
@@ -72,6 +75,8 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const analyzers = options.analyzers ?? [];
   if (analyzers.length > 0) {
     for (const [i, l] of loaded.entries()) {
+      // A unit that did not render has nothing to judge: its expectations would only restate the failure.
+      if (l.findings.some((f) => f.rule === 'render')) continue;
       const result = await analyze(l.unit, analyzers, { root });
       append(findings, result.failures);
       append((outcomes[i] as UnitOutcome).resourceFindings, result.findings);

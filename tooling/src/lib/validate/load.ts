@@ -11,12 +11,14 @@ export interface Loaded {
   unit: RenderedUnit;
   /** Render, read and parse problems. */
   findings: Finding[];
+  /** Length of the text the resources were parsed from (0 when nothing could be read). */
+  textLength: number;
 }
 
 export function load(root: string, rendered: Rendered): Loaded {
   const { target, text } = rendered;
   const unit: RenderedUnit = { source: target.source, kind: target.kind, resources: [] };
-  if (text === undefined) return { unit, findings: rendered.findings };
+  if (text === undefined) return { unit, findings: rendered.findings, textLength: 0 };
   const parsed = parseManifests(text, target.source);
   unit.resources = parsed.resources;
   if (target.kind === 'kustomization') {
@@ -27,5 +29,5 @@ export function load(root: string, rendered: Rendered): Loaded {
       for (const f of parsed.findings) if (f.rule === 'empty') f.message = 'The kustomization renders no resources.';
     }
   }
-  return { unit, findings: [...rendered.findings, ...parsed.findings] };
+  return { unit, findings: [...rendered.findings, ...parsed.findings], textLength: text.length };
 }

@@ -13,7 +13,8 @@ function unescape(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-function valueAt(root: unknown, pointer: string): unknown {
+/** The value at an RFC 6901 pointer in `root` (undefined when the path does not exist). */
+export function valueAt(root: unknown, pointer: string): unknown {
   if (pointer === '') return root;
   let node = root;
   for (const segment of pointer.slice(1).split('/')) {
@@ -60,6 +61,8 @@ function one(error: ErrorList[number], resource: unknown): Problem {
   const value = valueAt(resource, pointer);
   const field = lastField(pointer);
   const p = error.params;
+  // Errors a schema module has already put into words (flagger-errors.ts), with their fix.
+  if (typeof p.hint === 'string' && error.message) return { pointer, message: error.message, hint: p.hint };
   switch (error.keyword) {
     case 'type': {
       const expected = String(p.type);
@@ -97,6 +100,20 @@ function one(error: ErrorList[number], resource: unknown): Problem {
       const extra = String(p.additionalProperty);
       return { pointer: `${pointer}/${extra}`, message: `unknown field "${extra}".`, hint: 'Remove the field or fix its name.' };
     }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return {
+        pointer,
+        message: `"${field}" is ${describe(value)}; it ${error.message ?? 'is out of range'}.`,
+        hint: `Use a value that ${String(error.message ?? '').replace(/^must be/, 'is')}, e.g. \`${field}: ${String(p.limit)}\`.`,
+      };
+    case 'pattern':
+      return { pointer, message: `"${field}" is ${describe(value)}, which does not match ${String(p.pattern)}.`, hint: `Write \`${field}\` so that it matches ${String(p.pattern)}.` };
+    case 'minLength':
+    case 'maxLength':
+      return { pointer, message: `"${field}" is ${describe(value)}; it ${error.message ?? 'has the wrong length'}.`, hint: `Write \`${field}\` with a length the schema takes.` };
     default:
       return { pointer, message: `"${field}" ${error.message ?? `fails the schema's ${error.keyword} rule`}.`, hint: undefined };
   }

@@ -1,9 +1,11 @@
 // Stage 4 of validate, schema: every resource of a unit against its in-process schema, strictly (an
-// unknown field is an error). Pure once the schemas are loaded; loading is the one asynchronous step.
+// unknown field is an error), with istiod's admission checks. Pure once the schemas are loaded; loading is the one asynchronous step.
 import type { Finding } from '../findings.ts';
 import { placeOf, resourceRef, type SourcedResource } from '../manifests.ts';
+import { admissionProblems } from './admission.ts';
+import { mergeAdmission } from './admission-merge.ts';
 import { schemaProblems, unknownFieldProblem } from './messages.ts';
-import { loadedSchema, loadSchema } from './schemas.ts';
+import { loadedSchema, loadSchema, suggestSchema } from './schemas.ts';
 import { append, type SchemaOptions, type Status } from './types.ts';
 
 export interface SchemaResult {
@@ -31,6 +33,13 @@ type Checked = { status: Status; findings: readonly Finding[] };
 const VALID: Checked = Object.freeze({ status: 'valid', findings: Object.freeze([]) });
 const SKIPPED: Checked = Object.freeze({ status: 'skipped', findings: Object.freeze([]) });
 
+function missingSchemaHint(apiVersion: string, kind: string): string {
+  const guess = suggestSchema(apiVersion, kind);
+  if (guess.apiVersion) return `Did you mean \`apiVersion: ${guess.apiVersion}\`? ${kind} has a schema there.`;
+  if (guess.kind) return `Did you mean \`kind: ${guess.kind}\`?`;
+  return `Check apiVersion and kind for typos; for a kind the toolkit does not know, pass --ignore-missing-schemas or --skip ${kind}.`;
+}
+
 function checkResource(r: SourcedResource, skip: ReadonlySet<string>, ignoreMissing: boolean): Checked {
   const { apiVersion, kind } = r.object;
   if (skip.size > 0 && skip.has(kind)) return SKIPPED;
@@ -54,17 +63,20 @@ function checkResource(r: SourcedResource, skip: ReadonlySet<string>, ignoreMiss
           rule: 'missing-schema',
           pointer: '/kind',
           message: `No schema for ${kind} (${apiVersion}), so it cannot be checked.`,
-          hint: 'Check apiVersion and kind for typos; for a kind the toolkit does not know, pass --ignore-missing-schemas or --skip ' + kind + '.',
+          hint: missingSchemaHint(apiVersion, kind),
         },
       ],
     };
   }
   const { errors, unknown } = schema.validator.check(r.object as unknown as Record<string, unknown>);
-  if (errors.length === 0 && unknown.length === 0) return VALID;
-  const problems = [...unknown.map((u) => unknownFieldProblem(u, kind)), ...schemaProblems(errors, r.object)];
+  // istiod's admission checks (admission.ts) run with the schema: both are what the cluster refuses.
+  const admission = schema.family === 'istio' ? admissionProblems(r.object) : [];
+  if (errors.length === 0 && unknown.length === 0 && admission.length === 0) return VALID;
+  const problems = mergeAdmission([...unknown.map((u) => unknownFieldProblem(u, kind)), ...schemaProblems(errors, r.object)], admission);
   if (problems.length === 0) return VALID;
   problems.sort((a, b) => (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0));
-  return { status: 'invalid', findings: problems.map((p) => ({ ...base(p.pointer), rule: 'schema', pointer: p.pointer, message: p.message, ...(p.hint ? { hint: p.hint } : {}) })) };
+  const findings = problems.map((p) => ({ ...base(p.pointer), rule: p.rule, severity: p.severity, pointer: p.pointer, message: p.message, ...(p.hint ? { hint: p.hint } : {}) }));
+  return { status: findings.some((f) => f.severity === 'error') ? 'invalid' : 'valid', findings };
 }
 
 /** The schema stage over one unit's resources (their schemas loaded); findings are placed by each resource's origin. */

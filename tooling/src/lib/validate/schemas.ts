@@ -1,11 +1,13 @@
 // Finds and loads the in-process schema for an apiVersion/kind, once: core kinds from kubernetes-models,
-// Istio, Flux and Argo CD from @kubernetes-models/*, Flagger's Canary from flagger.ts. Modules are imported
+// Istio, Flux and Argo CD from @kubernetes-models/*, Flagger's kinds from flagger.ts. Modules are imported
 // lazily per kind because importing whole packages costs seconds of start-up. When the launcher names a
 // bundle of the packages (tooling/bin/schema-bundle.mjs), a kind's module comes from there: the same code in
 // a few files instead of a few dozen, which loads about three times faster.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { closest } from '../suggest.ts';
+import { FLAGGER_KINDS } from './flagger.ts';
 import { StrictValidator, type ErrorList, type RawValidator } from './strict.ts';
 
 export type SchemaFamily = 'kubernetes' | 'istio' | 'flux' | 'argo-cd' | 'flagger';
@@ -32,7 +34,9 @@ function locate(apiVersion: string, kind: string): Location | undefined {
   const group = m[1] ?? '';
   const version = m[2] as string;
   if (group.includes('..')) return undefined;
-  if (group === 'flagger.app') return kind === 'Canary' && version === 'v1beta1' ? { family: 'flagger', pkg: '', file: '' } : undefined;
+  if (group === 'flagger.app') {
+    return (FLAGGER_KINDS as readonly string[]).includes(kind) && version === 'v1beta1' ? { family: 'flagger', pkg: '', file: '' } : undefined;
+  }
   if (group === 'istio.io' || group.endsWith('.istio.io')) return { family: 'istio', pkg: '@kubernetes-models/istio', file: `${group}/${version}/${kind}.js` };
   if (group.endsWith('.toolkit.fluxcd.io')) return { family: 'flux', pkg: '@kubernetes-models/flux-cd', file: `${group}/${version}/${kind}.js` };
   if (group === 'argoproj.io') return { family: 'argo-cd', pkg: '@kubernetes-models/argo-cd', file: `${group}/${version}/${kind}.js` };
@@ -132,16 +136,31 @@ function loadObjectMeta(): Promise<AjvFunction> {
   return objectMeta;
 }
 
-async function loadFlagger(): Promise<RawValidator> {
-  const [{ default: AjvModule }, { CANARY_SCHEMA }, meta] = await Promise.all([import('ajv'), import('./flagger.ts'), loadObjectMeta()]);
-  // ajv is CommonJS: under Node's ESM loader its class is the default export's `default`.
-  type AjvClass = new (options: Record<string, unknown>) => { compile(schema: unknown): AjvFunction };
-  const mod = AjvModule as unknown as AjvClass & { default?: AjvClass };
-  const Ajv = mod.default ?? mod;
-  const canary = new Ajv({ allErrors: true, strict: false }).compile(CANARY_SCHEMA);
+type AjvClass = new (options: Record<string, unknown>) => { compile(schema: unknown): AjvFunction };
+let ajv: Promise<{ compile(schema: unknown): AjvFunction }> | undefined;
+
+/** One ajv instance for the schemas this project writes (Flagger's kinds). */
+function loadAjv(): Promise<{ compile(schema: unknown): AjvFunction }> {
+  ajv ??= import('ajv').then(({ default: AjvModule }) => {
+    // ajv is CommonJS: under Node's ESM loader its class is the default export's `default`.
+    const mod = AjvModule as unknown as AjvClass & { default?: AjvClass };
+    const Ajv = mod.default ?? mod;
+    return new Ajv({ allErrors: true, strict: false });
+  });
+  return ajv;
+}
+
+async function loadFlagger(kind: string): Promise<RawValidator> {
+  const [compiler, { FLAGGER_SCHEMAS }, { explainFlaggerErrors }, meta] = await Promise.all([
+    loadAjv(),
+    import('./flagger.ts'),
+    import('./flagger-errors.ts'),
+    loadObjectMeta(),
+  ]);
+  const validate = compiler.compile(FLAGGER_SCHEMAS[kind as keyof typeof FLAGGER_SCHEMAS]);
   return (data) => {
     const errors: ErrorList[number][] = [];
-    if (!canary(data)) errors.push(...(canary.errors ?? []));
+    if (!validate(data)) errors.push(...explainFlaggerErrors(validate.errors ?? [], data, kind));
     const metadata = (data as { metadata?: unknown }).metadata;
     if (metadata && typeof metadata === 'object' && !meta(metadata, { instancePath: '/metadata' })) errors.push(...(meta.errors ?? []));
     return errors.length ? errors : null;
@@ -172,14 +191,16 @@ export function schemaKey(apiVersion: string, kind: string): string {
 async function load(apiVersion: string, kind: string): Promise<KindSchema | null> {
   const where = locate(apiVersion, kind);
   if (!where) return null;
-  if (where.family === 'flagger') return { family: 'flagger', validator: new StrictValidator(await loadFlagger()) };
+  if (where.family === 'flagger') return { family: 'flagger', validator: new StrictValidator(await loadFlagger(kind)) };
   const file = schemaModuleFile(where.pkg, where.file);
   if (!file) return null;
   const mod = (await import(pathToFileURL(file).href)) as Record<string, ModelClass | undefined>;
   const model = mod[kind];
   // Nested types (Container, HTTPRoute) have model files too, but no apiVersion/kind of their own.
   if (!model || model.apiVersion !== apiVersion || model.kind !== kind) return null;
-  return { family: where.family, validator: new StrictValidator(fromModel(model), gapsOf(apiVersion, kind)) };
+  // Istio's CRDs declare `status` with x-kubernetes-preserve-unknown-fields: typed fields, and any others.
+  const open = new Set(where.family === 'istio' ? ['/status'] : []);
+  return { family: where.family, validator: new StrictValidator(fromModel(model), gapsOf(apiVersion, kind), open) };
 }
 
 /** Loads (once) the schema for each apiVersion/kind; null when there is none. */
@@ -206,4 +227,38 @@ export function loadedSchema(apiVersion: string, kind: string): KindSchema | nul
 /** The family a kind would belong to, for messages and docs. */
 export function familyOf(apiVersion: string, kind: string): SchemaFamily | undefined {
   return locate(apiVersion, kind)?.family;
+}
+
+const VERSIONS = ['v1', 'v2', 'v1beta1', 'v1beta2', 'v1beta3', 'v1alpha1', 'v1alpha2', 'v1alpha3', 'v2beta1', 'v2beta2'];
+
+/**
+ * For a missing schema: the apiVersion (same group, another version) or the kind (same apiVersion) that
+ * has one, as a did-you-mean; undefined when there is nothing close.
+ */
+export function suggestSchema(apiVersion: string, kind: string): { apiVersion?: string; kind?: string } {
+  const exists = (v: string, k: string) => {
+    const where = locate(v, k);
+    return where !== undefined && (where.family === 'flagger' || schemaModuleFile(where.pkg, where.file) !== undefined);
+  };
+  const slash = apiVersion.lastIndexOf('/');
+  const group = slash >= 0 ? apiVersion.slice(0, slash + 1) : '';
+  const versions = VERSIONS.map((v) => `${group}${v}`).filter((v) => v !== apiVersion && exists(v, kind));
+  const version = closest(apiVersion, versions) ?? versions[0];
+  if (version) return { apiVersion: version };
+  const where = locate(apiVersion, kind);
+  const dir = where && where.family !== 'flagger' ? packageDir(where.pkg) : undefined;
+  if (!where || !dir) return where?.family === 'flagger' ? pick(kind, [...FLAGGER_KINDS]) : {};
+  try {
+    const kinds = readdirSync(join(dir, dirname(where.file)))
+      .filter((f) => /^[A-Z][A-Za-z0-9]*\.js$/.test(f))
+      .map((f) => f.slice(0, -3));
+    return pick(kind, kinds);
+  } catch {
+    return {};
+  }
+}
+
+function pick(kind: string, kinds: string[]): { kind?: string } {
+  const guess = closest(kind, kinds);
+  return guess && guess !== kind ? { kind: guess } : {};
 }

@@ -73,14 +73,29 @@ export class StrictValidator {
   constructor(
     private readonly validate: RawValidator,
     private readonly extras: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+    /**
+     * Index-free paths of objects that keep unknown fields (x-kubernetes-preserve-unknown-fields next to
+     * declared properties, as Istio's `status`): their declared fields are checked, other keys accepted.
+     */
+    private readonly open: ReadonlySet<string> = new Set(),
   ) {}
 
-  check(data: Record<string, unknown>): { errors: ErrorList; unknown: UnknownField[] } {
+  check(input: Record<string, unknown>): { errors: ErrorList; unknown: UnknownField[] } {
+    const data = this.admitted(input);
     const { proxy, access } = track(data);
     const errors = this.validate(proxy) ?? [];
     const unknown: UnknownField[] = [];
     this.walk(data, '', '', access, unknown);
     return { errors, unknown };
+  }
+
+  /**
+   * The resource as the API server validates it: without fields whose value is null (the API server drops
+   * them: decoding into a built-in type leaves them unset, and CRD structural schemas prune nulls that are
+   * not `nullable`). The same object when there is nothing to drop.
+   */
+  private admitted(input: Record<string, unknown>): Record<string, unknown> {
+    return hasNull(input) ? (withoutNulls(input) as Record<string, unknown>) : input;
   }
 
   private walk(node: unknown, pointer: string, path: string, access: WeakMap<object, Access>, unknown: UnknownField[]): void {
@@ -97,8 +112,10 @@ export class StrictValidator {
     // Reached but nothing read: free-form (x-kubernetes-preserve-unknown-fields, Helm values).
     if (!record.enumerated && record.keys.size === 0) return;
     const extra = this.extras.get(path);
+    const keepsUnknown = this.open.has(path);
     for (const key of Object.keys(node)) {
       if (!record.enumerated && !record.keys.has(key) && !extra?.has(key)) {
+        if (keepsUnknown) continue;
         unknown.push({ pointer: `${pointer}/${escapePointer(key)}`, field: key, known: [...record.keys].filter((k) => k !== 'toJSON').sort() });
         continue;
       }
@@ -109,4 +126,21 @@ export class StrictValidator {
       }
     }
   }
+}
+
+function hasNull(node: unknown): boolean {
+  if (node === null) return true;
+  if (typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some((item) => item !== null && typeof item === 'object' && hasNull(item));
+  for (const key in node as Record<string, unknown>) if (hasNull((node as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+/** A copy without null-valued object fields; null items of a list stay (the API rejects those). */
+function withoutNulls(node: unknown): unknown {
+  if (node === null || typeof node !== 'object') return node;
+  if (Array.isArray(node)) return node.map(withoutNulls);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) if (value !== null) out[key] = withoutNulls(value);
+  return out;
 }
