@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { asksForJson, defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { ToolkitError, UsageError } from '../lib/errors.ts';
 import { bootstrapPlan, missingTools, shellLine, type BootstrapPlan } from '../lib/cluster/bootstrap.ts';
 import { clusterFolderFiles, describeClusters, planAddCluster } from '../lib/cluster/folder.ts';
@@ -222,7 +222,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       default:
         throw new UsageError(command === undefined ? 'Missing the command.' : `Unknown command ${JSON.stringify(command)}.`, 'Use one of: add, list, remove, bootstrap (npm run cluster -- --help).');
     }
-  });
+  }, { json: asksForJson(argv) });
 }
 
 runIfMain(import.meta.url, main);

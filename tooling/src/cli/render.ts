@@ -1,5 +1,5 @@
 // `npm run render -- <exercise-id | cluster-name>`: the manifests that target renders to, via real kustomize.
-import { defaultIo, guarded, invocationDir, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { asksForJson, defaultIo, guarded, invocationDir, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
 import { useRenderCache } from '../lib/render/index.ts';
 import { renderTarget, resolveTarget } from '../lib/targets.ts';
@@ -41,7 +41,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     const target = await resolveTarget(io.root, positionals[0] as string, invocationDir(io));
     io.stdout(await renderTarget(io.root, target));
     return 0;
-  });
+  }, { json: asksForJson(argv) });
 }
 
 runIfMain(import.meta.url, main);

@@ -2,7 +2,7 @@
 // Bookinfo page shows (outcome, probability, latency, path) and the rollout any Flagger Canary will run.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { asksForJson, defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { ToolkitError, UsageError } from '../lib/errors.ts';
 import { loadExercises } from '../lib/exercises.ts';
 import { parseManifests } from '../lib/manifests.ts';
@@ -96,7 +96,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     }
     io.stdout(formatResult(result, output));
     return 0;
-  });
+  }, { json: asksForJson(argv) });
 }
 
 /** The first exercise whose own files declare a Flagger Canary, for the hint only. */

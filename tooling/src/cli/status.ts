@@ -1,6 +1,6 @@
 // `npm run status`: the exercise each cluster points at on the base branch, and (with a token) any open
 // promotion pull request for it.
-import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { asksForJson, defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
 import { ToolkitError } from '../lib/errors.ts';
 import { gitHubFromEnv, type GitHubOptions } from '../lib/github.ts';
@@ -96,7 +96,7 @@ export async function run(argv: string[], io: Io, deps: StatusDeps = {}): Promis
     if (apiError) io.stdout('Open promotion pull requests: unknown (GitHub could not be read; see the error above).');
     else if (!pulls) io.stdout('Set GITHUB_TOKEN (or GH_TOKEN) to also list open promotion pull requests.');
     return failed ? 1 : 0;
-  });
+  }, { json: asksForJson(argv) });
 }
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {

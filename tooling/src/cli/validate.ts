@@ -2,7 +2,7 @@
 // report all findings (text, json or junit) and exit 0 (clean), 1 (findings at --fail-on or worse), 2 (usage).
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
-import { guarded, invocationDir, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { asksForJson, guarded, invocationDir, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
 import { isAtLeast, type Severity } from '../lib/findings.ts';
 import { defaultAnalyzers } from '../lib/validate/analyzers.ts';
@@ -132,7 +132,7 @@ export async function main(argv: string[], io: Io, extraAnalyzers: Analyzer[] = 
     else if (output === 'junit') io.stdout(formatJunit(report));
     else io.stdout(formatText(report, { hints: !values.quiet }));
     return report.findings.some((f) => isAtLeast(f, failOn)) ? 1 : 0;
-  });
+  }, { json: asksForJson(argv) });
 }
 
 runIfMain(import.meta.url, main);

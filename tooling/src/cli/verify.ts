@@ -1,6 +1,6 @@
 // `npm run verify`: after a promotion merges, confirm that the cluster took it and that users see what the
 // simulator predicted. Progress goes to stderr, the report to stdout.
-import { defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { asksForJson, defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { commentOnMergedPullRequest } from '../lib/ci/pr-comment.ts';
 import { UsageError } from '../lib/errors.ts';
 import { createGitHub, parseRepository, tokenFrom } from '../lib/github.ts';
@@ -129,7 +129,7 @@ export async function main(argv: string[], io: Io = defaultIo(), deps: VerifyDep
       io.stderr(`comment: ${comment.action} (${comment.pullRequest === undefined ? 'no merged pull request is associated with this commit' : `pull request #${comment.pullRequest}`})`);
     }
     return report.ok ? 0 : 1;
-  });
+  }, { json: asksForJson(argv) });
 }
 
 runIfMain(import.meta.url, main);

@@ -115,11 +115,23 @@ export function runIfMain(moduleUrl: string, main: (argv: string[], io: Io) => P
   );
 }
 
-/** Wraps a command body so ToolkitErrors become printed messages and exit codes. */
-export async function guarded(io: Io, debug: boolean, body: () => Promise<number>): Promise<number> {
+/** Whether `argv` asks for `--output json` (`-o json`, `--output=json`), read before parsing so usage errors see it too. */
+export function asksForJson(argv: readonly string[]): boolean {
+  return argv.some((a, i) => a === '--output=json' || a === '-ojson' || ((a === '--output' || a === '-o') && argv[i + 1] === 'json'));
+}
+
+/**
+ * Wraps a command body so ToolkitErrors become printed messages and exit codes. With `json`, a failure also
+ * prints `{ "error", "hint" }` on stdout, so a script that asked for JSON always gets JSON; the readable error
+ * still goes to stderr.
+ */
+export async function guarded(io: Io, debug: boolean, body: () => Promise<number>, options: { json?: boolean } = {}): Promise<number> {
   try {
     return await body();
   } catch (error) {
+    if (options.json) {
+      io.stdout(JSON.stringify({ error: error instanceof Error ? error.message : String(error), hint: error instanceof ToolkitError ? error.hint ?? null : null }, null, 2));
+    }
     return reportError(error, io, debug);
   }
 }
@@ -147,14 +159,6 @@ export async function command<T extends Options, P extends boolean = true>(
       io.stdout(spec.help);
       return 0;
     }
-    try {
-      return await body(parsed);
-    } catch (error) {
-      // A script that asked for JSON gets JSON on failure too; the readable error still goes to stderr.
-      if ((parsed.values as { output?: unknown }).output === 'json') {
-        io.stdout(JSON.stringify({ error: error instanceof Error ? error.message : String(error), hint: error instanceof ToolkitError ? error.hint ?? null : null }, null, 2));
-      }
-      throw error;
-    }
-  });
+    return body(parsed);
+  }, { json: asksForJson(argv) });
 }
