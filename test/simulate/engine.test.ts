@@ -1,7 +1,9 @@
 // The engine from first principles on fixtures: the seed's 6s and 2.5s cases, weights, fault percentages,
 // Istio timeouts and retries, header propagation, unreachable subsets, replicas and default users.
 import { describe, expect, it } from 'vitest';
-import { defaultUsers, simulate, type SimulationResult } from '../../tooling/src/lib/simulate/engine.ts';
+import { simulate } from '../../tooling/src/lib/simulate/engine.ts';
+import type { SimulationResult } from '../../tooling/src/lib/simulate/types.ts';
+import { defaultUsers } from '../../tooling/src/lib/simulate/users.ts';
 import { parseCallGraph, type CallGraph } from '../../tooling/src/lib/simulate/callgraph.ts';
 import { bookinfo, callGraph, fixture } from './helpers.ts';
 

@@ -4,7 +4,9 @@ import { EXERCISE_ID, loadExercises, type UserExpectation } from '../exercises.t
 import type { Finding } from '../findings.ts';
 import type { Analyzer } from '../validate/index.ts';
 import { ToolkitError } from '../errors.ts';
-import { formatMs, pct, simulate, type SimulationResult } from './engine.ts';
+import { simulate } from './engine.ts';
+import type { SimulationResult } from './types.ts';
+import { formatMs, pct } from './units.ts';
 import { loadCallGraph, type CallGraph } from './callgraph.ts';
 import type { SourcedResource } from '../manifests.ts';
 

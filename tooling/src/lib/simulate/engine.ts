@@ -4,7 +4,11 @@ import type { Outcome } from '../exercises.ts';
 import type { SourcedResource } from '../manifests.ts';
 import type { CallGraph, CallSpec } from './callgraph.ts';
 import { buildMesh, fqdn, type Mesh, type Workload } from './mesh.ts';
-import { canaryTimelines, type CanaryTimeline } from './canary.ts';
+import { canaryTimelines } from './canary.ts';
+import { merge, round, split, type Dist } from './dist.ts';
+import type { PredictedOutcome, RouteEdge, SimulationOptions, SimulationResult, UserResult } from './types.ts';
+import { formatMs, pct, plural } from './units.ts';
+import { defaultUsers } from './users.ts';
 import {
   SimulationError,
   resolveEndpoints,
@@ -15,53 +19,6 @@ import {
   type RouteDecision,
 } from './routing.ts';
 
-export interface PredictedOutcome {
-  outcome: Outcome;
-  probability: number;
-  latencyMs: number;
-  /** Hops that decided the outcome, e.g. `["productpage v1", "reviews v2", "ratings v1 (delay 7s)"]`. */
-  path: string[];
-  /** Why a call failed, e.g. `productpage gave reviews 3s x 2 attempts; ratings answered after 7s`. */
-  reason?: string;
-}
-
-/** One arrow of the route picture: per call from `from`, the share that goes to `to`. */
-export interface RouteEdge {
-  from: string;
-  to: string;
-  probability: number;
-  fault?: string;
-}
-
-export interface UserResult {
-  /** null for the anonymous user (no user header). */
-  user: string | null;
-  outcomes: PredictedOutcome[];
-  edges: RouteEdge[];
-}
-
-export interface SimulationOptions {
-  target: string;
-  /** User names; null (or "anonymous") is the anonymous user. Defaults to defaultUsers(). */
-  users?: (string | null)[];
-  /** Flagger metric checks fail from this analysis interval on (1-based). */
-  failFrom?: number;
-}
-
-export interface SimulationResult {
-  target: string;
-  users: UserResult[];
-  /** The rollout of every Flagger Canary in the manifests. */
-  canaries: CanaryTimeline[];
-  /** Things the model had to assume, e.g. a version missing from the call graph. */
-  warnings: string[];
-}
-
-interface Branch<T> {
-  p: number;
-  v: T;
-}
-type Dist<T> = Branch<T>[];
 
 interface NodeResult {
   latencyMs: number;
@@ -77,45 +34,8 @@ interface HopResult extends NodeResult {
   status: number;
 }
 
-const MAX_BRANCHES = 20_000;
 const MAX_DEPTH = 12;
 const GATEWAY_SOURCE = { labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' }, namespace: 'istio-system' };
-
-/** `3s`, `2.5s`, `500ms`. */
-export function formatMs(ms: number): string {
-  if (ms >= 1000) return `${Number((ms / 1000).toFixed(3))}s`;
-  return `${Number(ms.toFixed(3))}ms`;
-}
-
-function merge<T>(dist: Dist<T>): Dist<T> {
-  const byKey = new Map<string, Branch<T>>();
-  for (const b of dist) {
-    if (b.p <= 0) continue;
-    const key = JSON.stringify(b.v);
-    const seen = byKey.get(key);
-    if (seen) seen.p += b.p;
-    else byKey.set(key, { p: b.p, v: b.v });
-  }
-  const out = [...byKey.values()];
-  if (out.length > MAX_BRANCHES) {
-    throw new SimulationError(
-      `The routing has more than ${MAX_BRANCHES} distinct branches, too many to enumerate exactly.`,
-      'Simplify the weights, retries or fault percentages, or simulate fewer users at once.',
-    );
-  }
-  return out;
-}
-
-function split<T>(probability: number, yes: () => Dist<T>, no: () => Dist<T>): Dist<T> {
-  if (probability >= 1) return yes();
-  if (probability <= 0) return no();
-  return [...yes().map((b) => ({ p: b.p * probability, v: b.v })), ...no().map((b) => ({ p: b.p * (1 - probability), v: b.v }))];
-}
-
-/** `1 attempt`, `2 attempts`, `3 tries`: irregular plurals are given, not guessed. */
-export function plural(n: number, word: string, pluralWord = `${word}s`): string {
-  return `${n} ${n === 1 ? word : pluralWord}`;
-}
 
 class Simulator {
   readonly warnings = new Set<string>();
@@ -423,51 +343,6 @@ class Simulator {
     }
     this.edges.set(key, [...combined.values()].filter((e) => e.probability > 0).map((e) => ({ ...e, probability: round(e.probability) })));
   }
-}
-
-export function pct(p: number): string {
-  const v = p * 100;
-  return `${Number.isInteger(Math.round(v * 10) / 10) ? Math.round(v) : (Math.round(v * 10) / 10).toFixed(1)}%`;
-}
-
-function round(n: number): number {
-  return Math.round(n * 1e9) / 1e9;
-}
-
-function literalNames(match: { exact?: unknown; prefix?: unknown; regex?: unknown } | null | undefined): string[] {
-  if (!match || typeof match !== 'object') return [];
-  if (typeof match.exact === 'string') return [match.exact];
-  if (typeof match.prefix === 'string' && match.prefix) return [match.prefix];
-  if (typeof match.regex === 'string') {
-    // Only regexes that are plain names or alternations of names name a user; anything else is skipped.
-    const body = match.regex.replace(/^\^/, '').replace(/\$$/, '').replace(/^\((?:\?:)?(.*)\)$/, '$1');
-    const parts = body.split('|');
-    if (parts.every((p) => /^[A-Za-z0-9_.@-]+$/.test(p))) return parts;
-  }
-  return [];
-}
-
-/** Anonymous plus every user a header match on the user header names, in order of appearance. */
-export function defaultUsers(resources: readonly SourcedResource[], graph: CallGraph): (string | null)[] {
-  const mesh = buildMesh(resources);
-  const header = graph.entry.userHeader;
-  const names: string[] = [];
-  for (const vs of mesh.virtualServices) {
-    const rules = Array.isArray(vs.spec.http) ? (vs.spec.http as { match?: unknown }[]) : [];
-    for (const rule of rules) {
-      const blocks = Array.isArray(rule?.match) ? (rule.match as Record<string, unknown>[]) : [];
-      for (const block of blocks) {
-        for (const key of ['headers', 'withoutHeaders']) {
-          const map = (block?.[key] ?? {}) as Record<string, { exact?: unknown; prefix?: unknown; regex?: unknown }>;
-          for (const [name, m] of Object.entries(map)) {
-            if (name.toLowerCase() !== header) continue;
-            for (const n of literalNames(m)) if (!names.includes(n)) names.push(n);
-          }
-        }
-      }
-    }
-  }
-  return [null, ...names];
 }
 
 /** Simulates every user's page for a rendered manifest set. */

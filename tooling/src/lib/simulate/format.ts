@@ -2,7 +2,8 @@
 // flowchart) and pull requests / CI job summaries (simulateMarkdown). Strings from manifests are escaped.
 import { cell, code } from '../markdown.ts';
 import type { CanaryTimeline } from './canary.ts';
-import { formatMs, pct, type RouteEdge, type SimulationResult, type UserResult } from './engine.ts';
+import type { RouteEdge, SimulationResult, UserResult } from './types.ts';
+import { formatMs, pct } from './units.ts';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'mermaid', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

@@ -1,5 +1,8 @@
 // Public surface of the simulator: routing model, engine, Flagger timeline, formatters, validate analyzer.
-export { simulate, defaultUsers, formatMs, type SimulationResult, type UserResult, type PredictedOutcome, type RouteEdge, type SimulationOptions } from './engine.ts';
+export { simulate } from './engine.ts';
+export { defaultUsers } from './users.ts';
+export { formatMs } from './units.ts';
+export type { SimulationResult, UserResult, PredictedOutcome, RouteEdge, SimulationOptions } from './types.ts';
 export { loadCallGraph, parseCallGraph, CALLGRAPH_FILE, type CallGraph } from './callgraph.ts';
 export { canaryTimeline, canaryTimelines, canaryWeights, type CanaryTimeline, type CanaryStep } from './canary.ts';
 export { formatResult, formatText, formatJson, formatMermaid, simulateMarkdown, toJson, OUTPUT_FORMATS, type OutputFormat } from './format.ts';
