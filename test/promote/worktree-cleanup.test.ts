@@ -96,7 +96,7 @@ describe('temporary worktree cleanup', { timeout: 120_000 }, () => {
     // post-checkout runs inside `git worktree add`; this one ignores the Ctrl-C and keeps writing for a while,
     // as a checkout in progress does, so removing the folder meets files that are still appearing.
     const hook = join(repo.work, '.git', 'hooks', 'post-checkout');
-    await writeFile(hook, `#!/bin/sh\ntrap '' INT TERM HUP\npwd > '${marker}'\ni=0\nwhile [ $i -lt 150 ]; do mkdir -p "d$i" 2>/dev/null && echo x > "d$i/f" 2>/dev/null; i=$((i+1)); sleep 0.02; done\n`);
+    await writeFile(hook, `#!/bin/sh\ntrap '' INT TERM HUP\npwd > '${marker}'\ni=0\nwhile [ $i -lt 150 ]; do mkdir -p "d$i" 2>/dev/null && echo x > "d$i/f" 2>/dev/null; i=$((i+1)); sleep 0.02; done\ntouch '${marker}.done'\n`);
     await chmod(hook, 0o755);
     const before = await worktreePaths();
     const child = spawn(process.execPath, ['--import', TSX, CLI, 'route-v2', '--dry-run'], {
@@ -112,8 +112,9 @@ describe('temporary worktree cleanup', { timeout: 120_000 }, () => {
       const end = await exited;
       expect(end.signal === 'SIGINT' || end.code === 130, `${JSON.stringify(end)} ${stderr}`).toBe(true);
       expect(stderr).not.toMatch(/ENOTEMPTY|\n\s+at /);
-      // Let the hook finish its writes (about 3 s), then a later run clears the leftovers.
-      await new Promise((r) => setTimeout(r, 3500));
+      // Let the hook finish its writes (about 3 s, longer on a loaded machine), then a later run clears the leftovers.
+      for (let waited = 0; !existsSync(`${marker}.done`) && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      expect(existsSync(`${marker}.done`)).toBe(true);
       await rm(hook);
       const io = captureIo(repo.work, {});
       expect(await run(['route-v2', '--dry-run'], io), io.stderrText).toBe(0);

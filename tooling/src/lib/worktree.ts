@@ -95,8 +95,9 @@ export async function pruneStaleWorktrees(repo: string): Promise<string[]> {
     for (const name of names.filter((n) => TEMP_PARENT.test(n))) {
       const parent = join(root, name);
       if (!existsSync(join(parent, OWNER_FILE)) || ownerAlive(parent) || removed.includes(join(parent, 'worktree'))) continue;
-      await rm(parent, { recursive: true, force: true, maxRetries: 3 });
-      removed.push(join(parent, 'worktree'));
+      // Files may still be appearing (a dead run's git finishing its checkout): what is left, a later run removes.
+      const gone = await rm(parent, { recursive: true, force: true, maxRetries: 3 }).then(() => true, () => false);
+      if (gone) removed.push(join(parent, 'worktree'));
     }
   }
   if (removed.length > 0) await git(repo, ['worktree', 'prune'], { nothrow: true });
@@ -120,6 +121,9 @@ function removeWorktreeSync({ repo, dir, parent }: TempWorktree): void {
     // Twice --force: a worktree still being checked out is locked ("initializing") by the git that adds it.
     spawnSync('git', ['worktree', 'remove', '--force', '--force', '--', dir], { cwd: repo, env, stdio: 'ignore' });
     // That git, hit by the same Ctrl-C, may still be writing or removing files: retry ENOTEMPTY and EBUSY.
+    // The checkout first, the parent (with its owner file) last: if files still appearing defeat the removal,
+    // the owner file stays, and the next run's pruneStaleWorktrees knows the folder for a dead run's and removes it.
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     rmSync(parent, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     spawnSync('git', ['worktree', 'prune'], { cwd: repo, env, stdio: 'ignore' });
   } catch {
