@@ -103,8 +103,10 @@ describe('the local profile', () => {
   });
 
   it('kind/cluster.yaml publishes the NodePorts the profile fixes on localhost', () => {
-    const config = yaml.load(readFileSync(join(copy.root, 'kind/cluster.yaml'), 'utf8')) as { kind: string; apiVersion: string; nodes: { role: string; extraPortMappings: { containerPort: number; hostPort: number; protocol: string }[] }[] };
+    const config = yaml.load(readFileSync(join(copy.root, 'kind/cluster.yaml'), 'utf8')) as { kind: string; apiVersion: string; nodes: { role: string; image?: string; extraPortMappings: { containerPort: number; hostPort: number; protocol: string }[] }[] };
     expect([config.kind, config.apiVersion]).toEqual(['Cluster', 'kind.x-k8s.io/v1alpha4']);
+    // Pinned by digest, as kind's release notes ask: a tag alone can name an image built for another kind release.
+    expect(config.nodes.map((n) => n.image)).toEqual([expect.stringMatching(/^kindest\/node:v1\.\d+\.\d+@sha256:[0-9a-f]{64}$/)]);
     expect(config.nodes[0]?.extraPortMappings).toEqual([
       { containerPort: NODE_PORTS.http, hostPort: HOST_PORTS.http, protocol: 'TCP' },
       { containerPort: NODE_PORTS.https, hostPort: HOST_PORTS.https, protocol: 'TCP' },

@@ -1,9 +1,9 @@
 // `npm run cluster -- add|list|remove|bootstrap`: a cluster per learner. `add` writes clusters/<name>/ from the
 // one template, `remove` deletes the folder, `list` shows what each cluster is, and `bootstrap` prints (and,
 // when the tools are there, runs) the commands that bring a cluster up on kind or a cloud.
-import { spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { $ } from 'zx';
 import { asksForJson, defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { ToolkitError, UsageError } from '../lib/errors.ts';
 import { bootstrapPlan, missingTools, shellLine, type BootstrapPlan } from '../lib/cluster/bootstrap.ts';
@@ -136,15 +136,13 @@ async function remove(io: Io, values: Values, name: string, json: boolean): Prom
   return 0;
 }
 
-/** Runs one step with the command's environment, forwarding its output; resolves to its exit code. */
-function runStep(io: Io, command: string, args: string[]): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: io.root, env: io.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (d: Buffer) => io.stdout(d.toString().replace(/\n$/, '')));
-    child.stderr.on('data', (d: Buffer) => io.stderr(d.toString().replace(/\n$/, '')));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise(code ?? 1));
-  });
+/** Runs one step with the command's environment, forwarding its output as it comes; resolves to its exit code. */
+async function runStep(io: Io, command: string, args: string[]): Promise<number> {
+  const child = $({ cwd: io.root, env: io.env, nothrow: true, quiet: true, stdio: ['ignore', 'pipe', 'pipe'] })`${command} ${args}`;
+  child.stdout.on('data', (d: Buffer) => io.stdout(d.toString().replace(/\n$/, '')));
+  child.stderr.on('data', (d: Buffer) => io.stderr(d.toString().replace(/\n$/, '')));
+  const out = await child;
+  return out.exitCode ?? 1;
 }
 
 async function bootstrap(io: Io, values: Values, name: string, json: boolean): Promise<number> {
