@@ -165,7 +165,10 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
   const names = { name: repo, full_name: `${owner}/${repo}`, html_url: html(), url: api(), private: true, default_branch: defaultBranch };
   const repoJson = () => {
     const { source: _s, parent: _p, template_repository: _t, ...full } = exampleOf('GET', '/repos/{owner}/{repo}', 200) as Record<string, unknown>;
-    return { ...full, ...names, language: null, fork: false };
+    // Keys GitHub's real answer has and the description's example lacks (recorded in @octokit/fixtures' get-repository).
+    const real = { allow_update_branch: false, use_squash_pr_title_as_default: false, web_commit_signoff_required: false };
+    const permissions = { admin: false, maintain: false, push: state.permissions.contents === 'write', triage: true, pull: true };
+    return { ...full, ...real, ...names, permissions, language: null, fork: false };
   };
   const pullJson = (p: FakePull) => {
     const t = exampleOf('POST', '/repos/{owner}/{repo}/pulls', 201) as Record<string, unknown> & { head: Record<string, unknown>; base: Record<string, unknown> };
