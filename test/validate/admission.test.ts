@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseManifests } from '../../tooling/src/lib/manifests.ts';
 import { validateResourcesAsync } from '../../tooling/src/lib/validate/index.ts';
-import { parseGoDuration } from '../../tooling/src/lib/validate/go-duration.ts';
+import { parseGoDuration } from '../../tooling/src/lib/go-duration.ts';
 
 async function check(text: string) {
   const parsed = parseManifests(text, 'inline.yaml');

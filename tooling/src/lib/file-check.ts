@@ -7,7 +7,7 @@ import { callGraphSchema, exerciseSchema } from './file-schemas.ts';
 import { DocumentOrigin } from './origin.ts';
 import { closest } from './suggest.ts';
 import { schemaProblems, valueAt } from './validate/messages.ts';
-import { parseGoDuration } from './validate/go-duration.ts';
+import { parseGoDuration } from './go-duration.ts';
 import type { ErrorList } from './validate/strict.ts';
 
 export type FileKind = 'exercise' | 'callgraph';

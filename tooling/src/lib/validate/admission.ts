@@ -5,7 +5,7 @@
 // the repository installs. Each finding carries its own rule id (ADMISSION_RULES, docs/rules.md) and a hint
 // that proposes a value istiod accepts. Pure: one resource in, problems out.
 import type { Severity } from '../findings.ts';
-import { formatDuration, parseGoDuration } from './go-duration.ts';
+import { formatDuration, parseGoDuration } from '../go-duration.ts';
 
 export interface AdmissionRule {
   id: string;

@@ -3,7 +3,7 @@
 // interval, threshold and exactly one progression; an AlertProvider sets type and exactly one of address and
 // secretRef) this names the missing or surplus fields instead, with a fix.
 import { ANALYSIS_PROGRESSIONS, CRD_DURATION_PATTERN } from './flagger.ts';
-import { parseGoDuration } from './go-duration.ts';
+import { parseGoDuration } from '../go-duration.ts';
 import { valueAt } from './messages.ts';
 import type { ErrorList } from './strict.ts';
 
