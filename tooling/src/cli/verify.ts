@@ -6,6 +6,7 @@ import { UsageError } from '../lib/errors.ts';
 import { createGitHub, parseRepository, tokenFrom } from '../lib/github.ts';
 import { formatVerify, verifyMarker, verifyMarkdown, VERIFY_FORMATS } from '../lib/verify/format.ts';
 import { verify } from '../lib/verify/index.ts';
+import { parseDuration } from '../lib/mesh/index.ts';
 import { connect, type KubeReader } from '../lib/verify/kube.ts';
 
 const HELP = `Usage: npm run verify -- [<cluster>] [options]
@@ -37,13 +38,11 @@ Options:
 Details: docs/verify.md.
 Exit codes: 0 everything checked passed, 1 a check failed or the cluster could not be read, 2 usage error.`;
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** A Go-style duration as kubectl takes it (`10m`, `1m30s`, `500ms`), in milliseconds. */
+/** A Go duration as kubectl takes it (`10m`, `1m30s`, `500ms`), in milliseconds; it must be positive. */
 export function parseDurationOption(text: string, option: string): number {
-  const parts = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(text) ? [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)] : [];
-  if (parts.length === 0) throw new UsageError(`Invalid duration ${JSON.stringify(text)} for ${option}.`, 'Use a number with a unit: 500ms, 90s, 10m, 1h, 1m30s.');
-  return parts.reduce((sum, m) => sum + Number(m[1]) * UNITS[m[2]!]!, 0);
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new UsageError(`Invalid duration ${JSON.stringify(text)} for ${option}.`, 'Use a number with a unit: 500ms, 90s, 10m, 1h, 1m30s.');
+  return ms;
 }
 
 function integerOption(text: string | undefined, option: string, fallback: number, max: number): number {

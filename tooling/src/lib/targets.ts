@@ -1,12 +1,13 @@
 // A render target is an exercise id, a cluster name, or a path to a kustomization directory; each resolves
 // to one directory that kustomize builds.
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { loadExercises, type Exercise } from './exercises.ts';
 import { loadClusters, type Cluster } from './clusters.ts';
 import { NotFoundError } from './errors.ts';
 import { didYouMean } from './suggest.ts';
 import { render } from './render/index.ts';
+import { kustomizationFile } from './render/inputs.ts';
 import { ToolkitError } from './errors.ts';
 
 export type Target =
@@ -32,7 +33,7 @@ export async function resolveTarget(root: string, name: string, cwd: string = ro
     } catch {
       throw new NotFoundError(`No such directory: ${JSON.stringify(name)}.`, 'Give a kustomization directory (e.g. exercises/fault-abort), an exercise id or a cluster name.');
     }
-    if (!isDir || !['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((f) => existsSync(join(abs, f)))) {
+    if (!isDir || !kustomizationFile(abs)) {
       throw new NotFoundError(`${dir} is not a kustomization directory (no kustomization.yaml in it).`, 'Give a directory with a kustomization.yaml; for plain manifest files use `npm run validate -- <file>`.');
     }
     return { kind: 'path', name: dir, dir };
@@ -64,14 +65,11 @@ export async function resolveTarget(root: string, name: string, cwd: string = ro
  */
 export async function renderTarget(root: string, target: Target): Promise<string> {
   // Through the shared renderer: each distinct input once, from the render cache when unchanged, bounded.
-  const result = await render(isAbsolute(target.dir) ? target.dir : join(root, target.dir));
+  const abs = isAbsolute(target.dir) ? target.dir : join(root, target.dir);
+  const result = await render(abs);
   if (result.ok) return result.yaml;
-  const { validate } = await import('./validate/index.ts');
-  const report = await validate({ root, paths: [target.dir], analyzers: [], kubeconform: { binary: false } });
-  const finding = report.findings.find((f) => f.rule === 'render');
-  if (!finding) {
-    throw new ToolkitError(`kustomize build ${target.dir} failed.`, { hint: `Run \`npm run validate -- ${target.dir}\` for the findings.` });
-  }
+  // validate's translation of the same failure, from this build's error (no second build).
+  const finding = await (await import('./validate/render.ts')).failedBuildFinding(root, abs, result);
   const where = `${finding.file ?? target.dir}${finding.line !== undefined ? `:${finding.line}` : ''}`;
   throw new ToolkitError(`${where}: ${finding.message}`, { hint: finding.hint });
 }

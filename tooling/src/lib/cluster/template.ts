@@ -2,6 +2,7 @@
 // profile. `npm run cluster -- add` writes it; the repository's own clusters are instances of it (a test
 // compares them byte for byte), so a generated cluster is exactly what the hand-written ones were.
 import { CLUSTER_NAME } from '../clusters.ts';
+import { redact } from '../git.ts';
 import { ToolkitError, UsageError } from '../errors.ts';
 import { EXERCISE_ID } from '../exercises.ts';
 import { argocdFiles } from './template-argocd.ts';
@@ -38,7 +39,7 @@ resources:
  */
 export function checkRepoUrl(url: string): string {
   const fail = (why: string) =>
-    new UsageError(`Cannot use ${JSON.stringify(url)} as the repository URL: ${why}.`, 'Pass --repo-url https://github.com/<owner>/<repository>.git.');
+    new UsageError(`Cannot use ${JSON.stringify(redact(url))} as the repository URL: ${why}.`, 'Pass --repo-url https://github.com/<owner>/<repository>.git.');
   if (!/^[A-Za-z0-9@:/._~%+-]+$/.test(url)) throw fail('it has characters a Git URL does not need');
   let parsed: URL;
   try {

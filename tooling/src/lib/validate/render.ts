@@ -60,6 +60,13 @@ function renderFailure(root: string, target: Target, error: string, limitHint: s
       };
 }
 
+/** validate's `render` finding for a failed build of the kustomization folder `abs` (for `npm run render`, too). */
+export async function failedBuildFinding(root: string, abs: string, result: { error: string; limit?: 'time' | 'memory' }): Promise<Finding> {
+  const target: Target = { source: display(root, abs), kind: 'kustomization', abs };
+  const hint = result.limit ? (await loadRender()).limitHint(result.limit, target.source) : undefined;
+  return renderFailure(root, target, result.error, hint);
+}
+
 /** The text of one target; never throws for bad input. */
 export async function render(root: string, target: Target, stdin: string | undefined, renders?: Render.RenderRun): Promise<Rendered> {
   if (target.kind === 'kustomization') {

@@ -2,6 +2,7 @@
 // come from the cluster (messages, names) are printed as data: Markdown-significant characters are escaped
 // when the text goes into a pull request comment.
 import { code, fenced } from '../markdown.ts';
+import { pct } from '../simulate/units.ts';
 import type { VerifyReport } from './index.ts';
 import { userLabel } from './judge.ts';
 
@@ -23,10 +24,6 @@ function value(v: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-function pct(p: number): string {
-  const v = p * 100;
-  return `${Number.isInteger(v) ? v : v.toFixed(1)}%`;
-}
 
 export function formatVerifyText(report: VerifyReport): string {
   const lines = [`verify ${report.cluster} (exercise ${report.exercise}, pointer commit ${report.pointerCommit.slice(0, 12)}, context ${report.context})`, ''];

@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { findCluster, loadClusters } from '../clusters.ts';
 import { ToolkitError, UsageError } from '../errors.ts';
-import { git, isAncestor, logOfFile, revParse } from '../git.ts';
+import { checkRef, commitExists, isAncestor, logOfFile, revParse } from '../git.ts';
 import { withWorktree } from '../worktree.ts';
 import { parseManifests } from '../manifests.ts';
 import { resolveBase } from '../promote/state.ts';
-import { readPointer } from '../rewriters/pointer.ts';
 import { loadCallGraph, simulate, type CanaryTimeline, type SimulationResult } from '../simulate/index.ts';
 import { renderTarget, resolveTarget } from '../targets.ts';
 import { judgeCanary, judgeUser, type CanaryVerdict, type UserVerdict } from './judge.ts';
@@ -104,7 +103,7 @@ async function prepare(dir: string, cluster: string): Promise<Prepared> {
 async function pointerCommitOf(req: VerifyRequest, cluster: string): Promise<{ ref: string; pointerCommit: string }> {
   let ref: string;
   if (req.revision !== undefined) {
-    const resolved = await revParse(req.root, req.revision);
+    const resolved = await revParse(req.root, checkRef(req.revision, '--revision'));
     if (!resolved) throw new UsageError(`Unknown revision ${JSON.stringify(req.revision)}.`, 'Give a commit or branch this clone has (git fetch first).');
     ref = resolved;
   } else {
@@ -117,16 +116,14 @@ async function pointerCommitOf(req: VerifyRequest, cluster: string): Promise<{ r
 }
 
 async function containsPointer(root: string, pointer: string, commit: string): Promise<boolean | undefined> {
-  const known = (await git(root, ['cat-file', '-e', `${commit}^{commit}`], { nothrow: true })).exitCode === 0;
-  return known ? isAncestor(root, pointer, commit) : undefined;
+  return (await commitExists(root, commit)) ? isAncestor(root, pointer, commit) : undefined;
 }
 
 export async function verify(req: VerifyRequest, reader: KubeReader, doFetch?: typeof fetch): Promise<VerifyReport> {
   const cluster = await chooseCluster(req.root, req.cluster);
   const { ref, pointerCommit } = await pointerCommitOf(req, cluster);
   const prepared = await withWorktree(req.root, ref, (dir) => prepare(dir, cluster));
-  const pointerText = await git(req.root, ['show', `${ref}:clusters/${cluster}/exercise/kustomization.yaml`]);
-  const exercise = readPointer(pointerText.stdout, `clusters/${cluster}/exercise/kustomization.yaml`).exerciseId;
+  const exercise = prepared.exercise;
   req.progress(`verifying cluster ${cluster} (exercise ${exercise}, pointer commit ${pointerCommit.slice(0, 12)}) on context ${reader.context}`);
   const report: VerifyReport = { ok: false, cluster, context: reader.context, exercise, pointerCommit, sync: { ok: false, waitedMs: 0, unmet: [], message: '' }, canaries: [], skipped: [] };
   report.sync = await waitForSync({

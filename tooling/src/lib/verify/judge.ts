@@ -3,6 +3,7 @@
 // phase and weight against the predicted rollout timeline.
 import { OUTCOMES, type Outcome } from '../exercises.ts';
 import type { CanaryTimeline, UserResult } from '../simulate/index.ts';
+import { pct } from '../simulate/units.ts';
 import type { LiveObject } from './kube.ts';
 import { multinomialTest, type TestResult } from './stats.ts';
 import type { Sample } from './traffic.ts';
@@ -43,10 +44,6 @@ function median(values: number[]): number | undefined {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function percent(p: number): string {
-  const v = p * 100;
-  return `${Number.isInteger(v) ? v : v.toFixed(1)}%`;
-}
 
 export function userLabel(user: string | null): string {
   return user ?? 'anonymous';
@@ -76,7 +73,7 @@ export function judgeUser(sample: Sample, predicted: UserResult, options: JudgeO
     // Name the outcome that departs most: one predicted impossible, else the largest standardised residual.
     const worst = [...rows].sort((a, b) => score(b, n) - score(a, n))[0]!;
     failures.push(
-      `${who}: ${worst.outcome} on ${worst.observed} of ${n} pages (${percent(worst.observed / n)}), predicted ${percent(worst.predicted)}; ` +
+      `${who}: ${worst.outcome} on ${worst.observed} of ${n} pages (${pct(worst.observed / n)}), predicted ${pct(worst.predicted)}; ` +
         `exact ${test.method === 'binomial-bonferroni' ? 'binomial (Bonferroni)' : 'multinomial'} test p = ${test.pValue.toPrecision(3)} < ${options.alpha}`,
     );
   }

@@ -74,7 +74,9 @@ export async function connect(options: ConnectOptions): Promise<KubeReader> {
       }
     }
   } catch (error) {
-    throw new ToolkitError(`Cannot read the kubeconfig${paths.length ? ` ${paths.join(', ')}` : ''}: ${(error as Error).message}`, {
+    // Only the parser's first line (what and where): the lines after it quote the file, tokens and keys included.
+    const reason = String((error as Error).message).split('\n')[0];
+    throw new ToolkitError(`Cannot read the kubeconfig${paths.length ? ` ${paths.join(', ')}` : ''}: ${reason}`, {
       hint: 'Point KUBECONFIG at a valid kubeconfig, or check ~/.kube/config (`kubectl config view` shows what kubectl reads).',
     });
   }
