@@ -1,11 +1,10 @@
 // Which clusters an open promotion pull request moves: the clusters whose pointer file its branch changes
 // (read from origin), not the scope its branch name claims. A `promote/all/<id>` branch opened before a cluster
 // was added does not move that cluster, and a branch reused by hand may move fewer than it says.
-import { fetchBranch, git } from './git.ts';
+import { clusterOfPointerFile } from './ci/changes.ts';
+import { changedFiles, fetchBranch, git } from './git.ts';
 import type { PullRequest } from './github.ts';
 import { promotionPullsFor, type PromotionPull } from './promote/state.ts';
-
-const POINTER_FILE = /^clusters\/([^/]+)\/exercise\/kustomization\.yaml$/;
 
 /**
  * The clusters whose pointer `branch` on origin changes since it left `baseCommit`'s history; undefined when
@@ -21,9 +20,9 @@ export async function clustersChangedOnBranch(root: string, baseCommit: string, 
   if (!head) return undefined;
   const base = await git(root, ['merge-base', '--', baseCommit, head], { nothrow: true });
   if (base.exitCode !== 0 || !base.stdout.trim()) return undefined;
-  const diff = await git(root, ['diff', '--name-only', base.stdout.trim(), head, '--', 'clusters'], { nothrow: true });
-  if (diff.exitCode !== 0) return undefined;
-  return [...new Set(diff.stdout.split('\n').map((l) => POINTER_FILE.exec(l.trim())?.[1]).filter((n): n is string => n !== undefined))].sort();
+  const files = await changedFiles(root, base.stdout.trim(), head, 'clusters').catch(() => undefined);
+  if (files === undefined) return undefined;
+  return [...new Set(files.map(clusterOfPointerFile).filter((n): n is string => n !== undefined))].sort();
 }
 
 /** Open promotion pull requests by the cluster they move, judged by what each branch changes. */
