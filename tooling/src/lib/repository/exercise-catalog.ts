@@ -12,7 +12,9 @@ const EXERCISE_UNIT = /^exercises\/([^/]+)$/;
 export async function checkExerciseCatalog(unit: Pick<RenderedUnit, 'source' | 'kind'>, root: string): Promise<Finding[]> {
   const id = unit.kind === 'kustomization' ? EXERCISE_UNIT.exec(unit.source)?.[1] : undefined;
   if (id === undefined) return [];
-  const scan = await scanExercises(root);
+  // An exercise.yaml that does not load is the project-files analyzer's finding on that file (yaml, exercise-schema).
+  const scan = await scanExercises(root).catch(() => undefined);
+  if (!scan) return [];
   const free = nextFreeOrder(scan.exercises);
   const findings: Finding[] = [];
   if (scan.withoutMetadata.includes(id)) {

@@ -14,7 +14,7 @@ export function tally(s: ValidationSummary): string {
   if (s.kubeconform) line += `; kubeconform: ${s.kubeconform === 'not-found' ? 'not found' : s.kubeconform}`;
   if (s.kustomize) {
     const k = s.kustomize;
-    line += `; rendered with ${k.name}: ${plural(k.builds, 'build')} for ${plural(k.requested, 'kustomization')} (${k.distinct} distinct, ${k.cached} from the cache)`;
+    line += `; rendered with ${k.name}: ${plural(k.builds, 'build')} for ${plural(k.requested, 'kustomization')} (${k.distinct} distinct, ${k.cached} from the cache, ${k.reused} reused)`;
   }
   return line;
 }
