@@ -123,7 +123,14 @@ describe('adding an exercise', () => {
     expect(list.stdoutText).toMatch(/fault-abort/);
     expect(list.stderrText).toContain('warning: exercises/retries has no exercise.yaml');
     expect(list.stderrText).toContain('warning: exercises/fault-abort and exercises/timeout share `order: 9`');
-    expect(await catalog(['check'], captureIo(copy.root))).toBe(1);
+    const check = captureIo(copy.root);
+    expect(await catalog(['check'], check)).toBe(1);
+    // A failed check says so: errors naming the folders, and no success line.
+    expect(check.stdoutText).toBe('');
+    expect(check.stderrText).toContain('error: exercises/retries has no exercise.yaml');
+    const extra = captureIo(copy.root);
+    expect(await catalog(['check', 'extra'], extra)).toBe(2);
+    expect(extra.stderrText).toContain('Unexpected argument "extra".');
   });
 
   it('npm run exercises lists every other cluster when one pointer is broken, with a warning', async () => {

@@ -35,9 +35,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   }, async ({ values, positionals }) => {
     const json = oneOf(values.output, ['text', 'json'] as const, '--output', 'text') === 'json';
     const [command, ...rest] = positionals;
-    if ((command !== 'check' && command !== 'write') || rest.length > 0) {
-      throw new UsageError(command === undefined ? 'Missing the command.' : `Unknown command ${JSON.stringify([command, ...rest].join(' '))}.`, 'Usage: npm run catalog -- check|write.');
+    if (command !== 'check' && command !== 'write') {
+      throw new UsageError(command === undefined ? 'Missing the command.' : `Unknown command ${JSON.stringify(command)}.`, 'Usage: npm run catalog -- check|write.');
     }
+    if (rest.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(rest[0])}.`, 'Usage: npm run catalog -- check|write.');
     if (command === 'check' && values['dry-run']) throw new UsageError('--dry-run applies to write; check never writes.');
     const plan = await planCatalog(io.root);
     const stale = plan.files.filter((f) => f.current !== f.expected).map((f) => f.path);
@@ -52,11 +53,12 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       io.stdout(JSON.stringify({ command, exercises: plan.scan.exercises.map((e) => e.id), files: plan.files.map((f) => ({ path: f.path, inStep: f.current === f.expected })), written: write ? stale : [], problems }, null, 2));
       return failed ? 1 : 0;
     }
-    for (const p of problems) io.stderr(`warning: ${p}`);
+    // For check, the catalog's own problems fail it; for write, they are warnings.
+    for (const p of problems) io.stderr(`${command === 'check' ? 'error' : 'warning'}: ${p}`);
     const ids = plan.scan.exercises.length;
     if (command === 'check') {
-      if (stale.length === 0) io.stdout(`The README table and promote.yml list the ${ids} exercises of the catalog.`);
-      else {
+      if (stale.length === 0 && problems.length === 0) io.stdout(`The README table and promote.yml list the ${ids} exercises of the catalog.`);
+      else if (stale.length > 0) {
         io.stderr(`error: ${stale.join(' and ')} ${stale.length === 1 ? 'does' : 'do'} not list the ${ids} exercises of the catalog.`);
         io.stderr('hint: Run `npm run catalog -- write` and commit the result.');
       }
