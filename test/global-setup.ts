@@ -1,12 +1,19 @@
-// One on-disk render cache per test run, shared by every test file: each distinct kustomize input is built
-// once per run (by whichever file asks first), not once per file, and a run never reads renders left by an
-// earlier run. Set before the workers start, so they inherit it.
+// Set once per test run, before the workers start, so they inherit it:
+// - one on-disk render cache shared by every test file: each distinct kustomize input is built once per run
+//   (by whichever file asks first), not once per file, and a run never reads renders left by an earlier run;
+// - GitHub's REST API description split by operation (openapi-check.ts), so a worker running the GitHub
+//   stand-in reads the few operations it meets instead of parsing 73 MB. Kept across runs by package version.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OPENAPI_SPLIT_ENV, splitDescription } from './helpers/openapi-check.ts';
+
+const CACHE = fileURLToPath(new URL('../node_modules/.cache/mesh-workshop', import.meta.url));
 
 export default function setup(): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'toolkit-renders-'));
   process.env.TOOLKIT_RENDER_CACHE = dir;
+  process.env[OPENAPI_SPLIT_ENV] = splitDescription(CACHE);
   return () => rmSync(dir, { recursive: true, force: true });
 }

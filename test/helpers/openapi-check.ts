@@ -2,8 +2,9 @@
 // dereferenced api.github.com document): the operation must exist, its query parameters and JSON body must
 // match what it declares, and a response must be one of its declared statuses with a body matching that
 // status's schema. The GitHub stand-in runs every request and response through this, so it cannot drift.
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 
 interface Schema {
@@ -46,14 +47,81 @@ const BASIC_ERROR: Schema = {
   properties: { message: { type: 'string' }, documentation_url: { type: 'string' }, status: { type: 'string' } },
 };
 
-let description: Description | undefined;
-function load(): Description {
-  if (!description) {
-    const require = createRequire(import.meta.url);
-    const file = require.resolve('@octokit/openapi/generated/api.github.com.deref.json');
-    description = JSON.parse(readFileSync(file, 'utf8')) as Description;
+/**
+ * The description is 73 MB of JSON; parsing it costs each test worker over a second and a heap that makes every
+ * later child process slower to start. So the global setup splits it once (splitDescription) into an index of
+ * path templates and one file per operation, kept under node_modules/.cache by package version, and workers
+ * read only the operations they meet. Without the split (a helper used outside vitest), the whole file is read.
+ */
+export const OPENAPI_SPLIT_ENV = 'TOOLKIT_TEST_GITHUB_OPENAPI';
+type Index = Record<string, Record<string, string>>;
+
+function descriptionFile(): string {
+  return createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.deref.json');
+}
+
+let whole: Description | undefined;
+function readWhole(): Description {
+  whole ??= JSON.parse(readFileSync(descriptionFile(), 'utf8')) as Description;
+  return whole;
+}
+
+let index: Index | undefined;
+function templates(): Index {
+  if (index) return index;
+  const dir = process.env[OPENAPI_SPLIT_ENV];
+  if (dir && existsSync(join(dir, 'index.json'))) {
+    index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as Index;
+  } else {
+    const paths = readWhole().paths;
+    index = Object.fromEntries(Object.entries(paths).map(([t, ops]) => [t, Object.fromEntries(Object.keys(ops).map((m) => [m, '']))]));
   }
-  return description;
+  return index;
+}
+
+const operations = new Map<string, Operation | undefined>();
+function operation(template: string, method: string): Operation | undefined {
+  const key = `${method} ${template}`;
+  if (!operations.has(key)) {
+    const file = templates()[template]?.[method];
+    const dir = process.env[OPENAPI_SPLIT_ENV];
+    operations.set(key, file === undefined ? undefined
+      : file && dir ? JSON.parse(readFileSync(join(dir, file), 'utf8')) as Operation : readWhole().paths[template]?.[method]);
+  }
+  return operations.get(key);
+}
+
+/**
+ * Splits the description into `cacheRoot/<version>/` (index.json and one file per operation), unless already
+ * there; returns that directory. Written to a temporary sibling first and renamed, so a reader never sees half.
+ */
+export function splitDescription(cacheRoot: string): string {
+  const file = descriptionFile();
+  const version = (JSON.parse(readFileSync(join(dirname(file), '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const dir = join(cacheRoot, `github-openapi-${version}`);
+  if (existsSync(join(dir, 'index.json'))) return dir;
+  mkdirSync(cacheRoot, { recursive: true });
+  const temp = mkdtempSync(join(cacheRoot, '.split-'));
+  const out: Index = {};
+  let n = 0;
+  for (const [template, ops] of Object.entries(readWhole().paths)) {
+    const methods: Record<string, string> = {};
+    for (const [method, op] of Object.entries(ops)) {
+      const name = `${n++}.json`;
+      writeFileSync(join(temp, name), JSON.stringify(op));
+      methods[method] = name;
+    }
+    out[template] = methods;
+  }
+  writeFileSync(join(temp, 'index.json'), JSON.stringify(out));
+  try {
+    renameSync(temp, dir);
+  } catch {
+    // Another run split it first: use theirs.
+    rmSync(temp, { recursive: true, force: true });
+  }
+  whole = undefined;
+  return dir;
 }
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
@@ -70,7 +138,7 @@ function validator(key: string, schema: Schema): ValidateFunction {
 let routes: Array<{ template: string; pattern: RegExp }> | undefined;
 /** The description's path template for a concrete path (`/repos/o/r/pulls/1` -> `/repos/{owner}/{repo}/pulls/{pull_number}`). */
 export function templateOf(path: string): string | undefined {
-  routes ??= Object.keys(load().paths).map((template) => ({
+  routes ??= Object.keys(templates()).map((template) => ({
     template,
     pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
   }));
@@ -81,13 +149,13 @@ export function templateOf(path: string): string | undefined {
 
 export function operationOf(method: string, path: string): { template: string; op: Operation } | undefined {
   const template = templateOf(path);
-  const op = template ? load().paths[template]?.[method.toLowerCase()] : undefined;
+  const op = template ? operation(template, method.toLowerCase()) : undefined;
   return template && op ? { template, op } : undefined;
 }
 
 /** GitHub's own example answer for an operation and status, as a template for the stand-in's objects. */
 export function exampleOf(method: string, template: string, status: number): unknown {
-  const op = load().paths[template]?.[method.toLowerCase()];
+  const op = operation(template, method.toLowerCase());
   const examples = op?.responses[String(status)]?.content?.['application/json']?.examples;
   const first = examples ? Object.values(examples)[0] : undefined;
   if (!first) throw new Error(`The API description has no example for ${method} ${template} ${status}.`);

@@ -81,6 +81,21 @@ describe('403 hints', () => {
 });
 
 describe('rate limits: one place decides', () => {
+  it('writes are a second apart, as GitHub asks, and the test time base shrinks that spacing', async () => {
+    await stand();
+    const gap = async (base: number) => {
+      const before = gh.requests.length;
+      const c = client({ retryAfterBaseValue: base });
+      await Promise.all([c.ensureLabel('one', '0e8a16', 'first'), c.ensureLabel('two', '0e8a16', 'second')]);
+      const sent = gh.requests.slice(before).filter((q) => q.method === 'POST' && q.path.endsWith('/labels'));
+      expect(sent).toHaveLength(2);
+      return Math.abs((sent[1]!.at) - (sent[0]!.at));
+    };
+    expect(await gap(1000)).toBeGreaterThanOrEqual(950);
+    gh.labels.clear();
+    expect(await gap(1)).toBeLessThan(950);
+  });
+
   it('a persistent 429 with retry-after: 2 is sent at most twice, the second time after 2 s', async () => {
     await stand();
     gh.secondaryRateLimit(50, 2, { match: (m, p) => m === 'POST' && p.endsWith('/pulls') });

@@ -5,7 +5,7 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildPlan } from '../../tooling/src/lib/promote/plan.ts';
+import { planInWorktree } from '../../tooling/src/lib/promote/apply.ts';
 import { composeBody } from '../../tooling/src/lib/promote/body.ts';
 import { summarize } from '../../tooling/src/lib/promote/gate.ts';
 import { loadExercises, findExercise } from '../../tooling/src/lib/exercises.ts';
@@ -26,7 +26,7 @@ describe('promotion PR body prediction', () => {
   it('predicts the seed bug for jason when moving workshop to fault-delay', async () => {
     const exercise = findExercise(await loadExercises(root), 'fault-delay');
     const cluster = findCluster(await loadClusters(root), 'workshop');
-    const draft = await buildPlan({ root, exercise, clusters: [cluster], allClusters: false, base: 'main', baseCommit: 'a'.repeat(40), labels: [], draft: false });
+    const draft = await planInWorktree(root, { exercise, clusters: [cluster], allClusters: false, base: 'main', baseCommit: 'a'.repeat(40), labels: [], draft: false });
     const prediction = draft.clusters[0]?.prediction ?? '';
     expect(prediction).toContain('```mermaid');
     // The outcome table, row by row: jason's own row shows the error after 6s, through the delayed ratings.
@@ -44,7 +44,7 @@ describe('promotion PR body prediction', () => {
     const body = composeBody(draft, summarize(['clusters/workshop/exercise'], []));
     expect(body).toContain('### What users will see');
     expect(body).toContain('#### Predicted traffic for `workshop`');
-    // buildPlan rewrote the pointer in the temporary copy only.
+    // The plan was written into the temporary copy only.
     expect(await readFile(join(root, cluster.pointerFile), 'utf8')).toContain('../../../exercises/fault-delay');
   });
 
@@ -52,7 +52,7 @@ describe('promotion PR body prediction', () => {
     await rm(join(root, 'apps/bookinfo/callgraph.yaml'));
     const exercise = findExercise(await loadExercises(root), 'route-v1');
     const cluster = findCluster(await loadClusters(root), 'workshop-b');
-    const draft = await buildPlan({ root, exercise, clusters: [cluster], allClusters: false, base: 'main', baseCommit: 'b'.repeat(40), labels: [], draft: false });
+    const draft = await planInWorktree(root, { exercise, clusters: [cluster], allClusters: false, base: 'main', baseCommit: 'b'.repeat(40), labels: [], draft: false });
     expect(draft.clusters[0]?.prediction).toMatch(/^No traffic prediction: apps\/bookinfo\/callgraph.yaml is missing/);
   });
 });

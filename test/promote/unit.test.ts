@@ -13,7 +13,8 @@ import { composeBody, BODY_LIMIT } from '../../tooling/src/lib/promote/body.ts';
 import { md } from '../../tooling/src/lib/markdown.ts';
 import { unifiedDiff } from '../../tooling/src/lib/promote/diff.ts';
 import { summarize } from '../../tooling/src/lib/promote/gate.ts';
-import { branchFor, chooseExercise, labelsFor, resourceChanges, selectClusters, titleFor, type PlanDraft } from '../../tooling/src/lib/promote/plan.ts';
+import { branchFor, chooseExercise, labelsFor, selectClusters, titleFor, type PlanDraft } from '../../tooling/src/lib/promote/plan.ts';
+import { resourceChanges } from '../../tooling/src/lib/promote/preview.ts';
 import { prNumberOf, promotionPullsFor } from '../../tooling/src/lib/promote/state.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 

@@ -2,7 +2,8 @@
 // (or print the plan with --dry-run, or commit to a local branch with --local).
 import { defaultIo, oneOf, parseCli, reportError, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
-import { failureReport, promote, type PromoteRequest, type PromoteResult } from '../lib/promote/apply.ts';
+import { promote, type PromoteRequest, type PromoteResult } from '../lib/promote/apply.ts';
+import { failureReport } from '../lib/promote/failure.ts';
 import { useRenderCache } from '../lib/render/index.ts';
 import { explainUnpushedExercise, originDrift } from '../lib/origin-drift.ts';
 

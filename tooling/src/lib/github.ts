@@ -3,6 +3,7 @@
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck';
 import { ToolkitError, UsageError } from './errors.ts';
 import { parseRemoteUrl, redact, remoteUrl } from './git.ts';
 
@@ -125,7 +126,10 @@ export interface GitHubOptions {
   octokit?: Octokit;
   /** Where retry and rate-limit notices go (never includes the token). */
   log?: (line: string) => void;
-  /** Milliseconds per "second" of retry delay; tests make this tiny. Default 1000. */
+  /**
+   * Milliseconds per "second" of retry delay and of the spacing between writes (see spacedGroup); tests make
+   * this tiny. Default 1000.
+   */
   retryAfterBaseValue?: number;
   /** How many times a 5xx is retried. Default 3. Rate limits are retried once, by the throttling plugin alone. */
   retries?: number;
@@ -153,6 +157,23 @@ function noNetworkRetry(octokit: Pick<Octokit, 'hook'>): void {
 }
 
 const ThrottledOctokit = Octokit.plugin(noNetworkRetry, retry, throttling);
+
+/**
+ * The throttling plugin's spacing of mutating requests, in our time base: GitHub's best practices ask for a
+ * second between writes (POST, PATCH, PUT, DELETE), and the plugin keeps three seconds between writes that
+ * notify people (a new pull request or comment). Same figures as the plugin's own groups at the default base;
+ * one group per kind and spacing, shared by every client in the process as the plugin's are.
+ */
+const spacingGroups = new Map<string, Bottleneck.Group>();
+function spacedGroup(kind: 'write' | 'notifications', seconds: number, base: number): Bottleneck.Group {
+  const id = `octokit-${kind}-${seconds * base}`;
+  let group = spacingGroups.get(id);
+  if (!group) {
+    group = new Bottleneck.Group({ id, maxConcurrent: 1, minTime: seconds * base });
+    spacingGroups.set(id, group);
+  }
+  return group;
+}
 
 interface RequestErrorLike {
   status?: number;
@@ -260,6 +281,8 @@ export function createGitHub(options: GitHubOptions): GitHub {
     throttle: {
       id: options.limiterId ?? 'mesh-workshop-promote',
       retryAfterBaseValue: base,
+      write: spacedGroup('write', 1, base),
+      notifications: spacedGroup('notifications', 3, base),
       // GitHub: wait for retry-after (or the reset), then retry; keep failing requests from piling up.
       onRateLimit: (after: number, req: { method: string; url: string }, _o: unknown, count: number) => rateLimited('rate limit', after, req, count),
       onSecondaryRateLimit: (after: number, req: { method: string; url: string }, _o: unknown, count: number) =>

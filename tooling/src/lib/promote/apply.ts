@@ -1,6 +1,8 @@
 // Runs a promotion: plan in a temporary worktree of origin/<base>, validate, then (by mode) stop and report
 // (--dry-run), commit to a local branch (--local), or commit, push and open or update the pull request.
 // The user's checkout, branch, index and uncommitted changes are never touched.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { scanClusters } from '../clusters.ts';
 import { loadExercises } from '../exercises.ts';
 import { ToolkitError, NotFoundError, UsageError } from '../errors.ts';
@@ -13,7 +15,11 @@ import { gitHubFromEnv, permissionText, sameText, tokenFrom, GitHubApiError, typ
 import { finishPlan } from './body.ts';
 import { formatFinding, runGate, type GateResult } from './gate.ts';
 import { resolveBase } from './state.ts';
-import { buildPlan, chooseExercise, labelsFor, movedClusters, selectClusters, unchangedClusters, type Plan } from './plan.ts';
+import {
+  chooseExercise, fileUpdates, labelsFor, movedClusters, planPromotion, selectClusters, unchangedClusters, type Plan, type PlanDraft, type PlanInput,
+} from './plan.ts';
+import { PromotionIncompleteError, ValidationFailedError } from './failure.ts';
+import { previewPlan, renderMoving } from './preview.ts';
 import { clusterOfPointerFile } from '../ci/changes.ts';
 
 export type Mode = 'run' | 'dry-run' | 'local';
@@ -58,60 +64,18 @@ export interface PromoteResult {
   warnings: string[];
 }
 
-/** Raised when validation finds errors: nothing was committed or pushed; the findings travel with it. */
-export class ValidationFailedError extends ToolkitError {
-  readonly findings: GateResult['findings'];
-  constructor(message: string, hint: string, findings: GateResult['findings']) {
-    super(message, { hint });
-    this.name = 'ValidationFailedError';
-    this.findings = findings;
-  }
-}
-
-/** Raised when the branch was pushed but the pull request could not be opened or updated. */
-export class PromotionIncompleteError extends ToolkitError {
-  readonly status: number | undefined;
-  readonly branch: string;
-  /** Whether this run pushed the branch (false when origin already had the same change). */
-  readonly pushed: boolean;
-  constructor(branch: string, cause: unknown, pushed = true) {
-    const inner = cause instanceof Error ? cause : new Error(String(cause));
-    const innerHint = cause instanceof ToolkitError && cause.hint ? `${cause.hint} ` : '';
-    super(`${inner.message} (the branch ${branch} ${pushed ? 'was pushed' : 'is on origin'}, but its pull request was not opened or updated)`, {
-      hint: `${innerHint}Run the same command again to finish: it reuses the pushed branch and opens or updates exactly one pull request.`,
-      cause,
-    });
-    this.name = 'PromotionIncompleteError';
-    this.status = cause instanceof GitHubApiError ? cause.status : undefined;
-    this.branch = branch;
-    this.pushed = pushed;
-  }
-}
-
 /**
- * What a script reading `--output json` gets when a promotion fails: the message and hint, the HTTP status
- * of a GitHub API error, and whether the promotion branch is on origin (so the caller knows a rerun finishes it).
+ * Plans the promotion from the pointers in `wt` (a checkout of the base that this may write to), writes the
+ * plan's files there, and previews it: the renders before and after, resource changes and prediction.
  */
-export function failureReport(error: unknown): {
-  error: string; hint: string | null; status?: number; branch?: string; pushed: boolean; onOrigin: boolean; findings?: GateResult['findings'];
-} {
-  const message = error instanceof Error ? error.message : String(error);
-  const hint = error instanceof ToolkitError ? error.hint ?? null : null;
-  const report: ReturnType<typeof failureReport> = { error: message, hint, pushed: false, onOrigin: false };
-  if (error instanceof PromotionIncompleteError) {
-    if (error.status !== undefined) report.status = error.status;
-    report.branch = error.branch;
-    report.pushed = error.pushed;
-    report.onOrigin = true;
-  } else if (error instanceof GitHubApiError) {
-    report.status = error.status;
-  } else if (error instanceof ValidationFailedError) {
-    report.findings = error.findings.filter((f) => !f.silenced);
-  }
-  return report;
+export async function planInWorktree(wt: string, input: Omit<PlanInput, 'pointers'>): Promise<PlanDraft> {
+  const pointers = new Map<string, string>();
+  for (const c of input.clusters) pointers.set(c.pointerFile, await readFile(join(wt, c.pointerFile), 'utf8'));
+  const planned = planPromotion({ ...input, pointers });
+  const before = await renderMoving(wt, planned);
+  for (const update of fileUpdates(planned)) await writeFile(join(wt, update.path), update.text);
+  return previewPlan(wt, planned, before);
 }
-
-
 
 function commitMessage(plan: Plan): string {
   const moves = movedClusters(plan).map((c) => `- ${c.name}: ${c.before} -> ${c.after} (${c.file})`);
@@ -332,7 +296,7 @@ export async function promote(req: PromoteRequest): Promise<PromoteResult> {
     for (const b of broken) progress(`warning: skipping cluster ${b.name}: ${b.error.message}`);
     const exercise = chooseExercise(exercises, { id: req.exerciseId, next: req.next }, selected);
     const clusterNames = selected.map((c) => c.name);
-    const draft = await buildPlan({ root: wt, exercise, clusters: selected, allClusters: req.allClusters, base: baseName, baseCommit, labels, draft: req.draft });
+    const draft = await planInWorktree(wt, { exercise, clusters: selected, allClusters: req.allClusters, base: baseName, baseCommit, labels, draft: req.draft });
     const moved = movedClusters(draft).map((c) => c.name);
     const summary = { exercise: exercise.id, clusters: clusterNames, moved, branch: draft.branch };
     if (draft.noop) {

@@ -1,18 +1,15 @@
-// Builds a promotion plan: which clusters move, the pointer rewrite in each, the rendered resources before
-// and after, and the branch, title and labels. --dry-run prints it; a real run applies it (apply.ts).
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// A promotion plan, pure: from the exercise, the selected clusters and their pointer files' text, which
+// clusters move, the new pointer text and its diff, the branch, title and labels. No file, git or network
+// access here: preview.ts adds the renders and the traffic prediction, apply.ts writes, commits and pushes,
+// and read-only commands (status, history) import neither.
 import { findCluster, type BrokenCluster, type Cluster } from '../clusters.ts';
 import { findExercise, EXERCISE_ID, type Exercise } from '../exercises.ts';
 import { NotFoundError, ToolkitError, UsageError } from '../errors.ts';
-import { render } from '../render/index.ts';
-import { parseManifests, resourceRef } from '../manifests.ts';
 import { rewritePointer } from '../rewriters/pointer.ts';
 import { unifiedDiff } from './diff.ts';
 import { oneLine } from '../markdown.ts';
 
 export { oneLine };
-import { loadCallGraph, simulate, simulateMarkdown } from '../simulate/index.ts';
 
 export const PROMOTION_LABEL = 'promotion';
 /** GitHub label names: up to 50 characters; no control characters or commas (the CLI splits nothing on them). */
@@ -154,33 +151,9 @@ export function labelsFor(extra: readonly string[]): string[] {
   return [...new Set([PROMOTION_LABEL, ...extra])];
 }
 
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : v);
-}
-
-/** Resources added, changed and removed between two renders, compared by `Kind namespace/name`. */
-export function resourceChanges(before: string, after: string): ResourceChanges {
-  const index = (text: string) => {
-    const map = new Map<string, string>();
-    for (const r of parseManifests(text, 'render').resources) map.set(resourceRef(r.object), canonical(r.object));
-    return map;
-  };
-  const a = index(before);
-  const b = index(after);
-  const sort = (xs: string[]) => xs.sort((x, y) => x.localeCompare(y));
-  return {
-    added: sort([...b.keys()].filter((k) => !a.has(k))),
-    changed: sort([...b.keys()].filter((k) => a.has(k) && a.get(k) !== b.get(k))),
-    removed: sort([...a.keys()].filter((k) => !b.has(k))),
-  };
-}
-
-export interface BuildPlanInput {
-  /** A checkout of the base commit that this function may write to (the temporary worktree). */
-  root: string;
+export interface PlanInput {
+  /** The text of each selected cluster's pointer file on the base commit, by repository-relative path. */
+  pointers: ReadonlyMap<string, string>;
   exercise: Exercise;
   clusters: readonly Cluster[];
   allClusters: boolean;
@@ -201,54 +174,25 @@ export function unchangedClusters(plan: Pick<PlanDraft, 'clusters'>): ClusterCha
 }
 
 /**
- * Rewrites the pointer of each selected cluster inside `root` and renders each cluster before and after.
- * A missing pointer throws (never a silent no-op); a failed render is recorded for the validation gate.
+ * The plan for moving the selected clusters to the exercise: each pointer rewritten in memory, with its diff.
+ * A pointer that is missing from `pointers` or cannot be rewritten throws (never a silent no-op).
  */
-export async function buildPlan(input: BuildPlanInput): Promise<PlanDraft> {
-  const { root, exercise, clusters } = input;
+export function planPromotion(input: PlanInput): PlanDraft {
+  const { exercise, clusters } = input;
   if (!EXERCISE_ID.test(exercise.id)) throw new ToolkitError(`Invalid exercise id ${JSON.stringify(exercise.id)}.`);
-  const changes: ClusterChange[] = [];
-  for (const cluster of clusters) {
+  const changes: ClusterChange[] = clusters.map((cluster) => {
     const file = cluster.pointerFile;
-    const abs = join(root, file);
-    const oldText = await readFile(abs, 'utf8');
+    const oldText = input.pointers.get(file);
+    if (oldText === undefined) throw new NotFoundError(`Cluster ${cluster.name} has no pointer file ${file} on the base commit.`, `Add ${file}, or pick another cluster.`);
     const newText = rewritePointer(oldText, file, exercise.id);
-    if (newText === oldText) {
+    return {
+      name: cluster.name, file, before: cluster.exerciseId, after: exercise.id, oldText, newText,
       // Already there (e.g. one of --all-clusters): nothing to render, validate or predict.
-      changes.push({
-        name: cluster.name, file, before: cluster.exerciseId, after: exercise.id, oldText, newText, diff: '',
-        resources: { added: [], changed: [], removed: [] }, renderedDiff: '',
-      });
-      continue;
-    }
-    const dir = join(root, cluster.dir, 'exercise');
-    // Through the shared renderer: the gate's validate of this folder and the PR body reuse these renders.
-    const before = await render(dir);
-    await writeFile(abs, newText);
-    const after = await render(dir);
-    const renderedBefore = before.ok ? before.yaml : undefined;
-    const renderedAfter = after.ok ? after.yaml : undefined;
-    const change: ClusterChange = {
-      name: cluster.name,
-      file,
-      before: cluster.exerciseId,
-      after: exercise.id,
-      oldText,
-      newText,
-      diff: unifiedDiff(oldText, newText, `a/${file}`, `b/${file}`),
-      resources: renderedBefore !== undefined && renderedAfter !== undefined
-        ? resourceChanges(renderedBefore, renderedAfter)
-        : { added: [], changed: [], removed: [] },
-      renderedDiff: renderedBefore !== undefined && renderedAfter !== undefined
-        ? unifiedDiff(renderedBefore, renderedAfter, `a/${cluster.name} (${cluster.exerciseId})`, `b/${cluster.name} (${exercise.id})`)
-        : '',
+      diff: newText === oldText ? '' : unifiedDiff(oldText, newText, `a/${file}`, `b/${file}`),
+      resources: { added: [], changed: [], removed: [] },
+      renderedDiff: '',
     };
-    if (renderedBefore !== undefined) change.renderedBefore = renderedBefore;
-    if (renderedAfter !== undefined) change.renderedAfter = renderedAfter;
-    if (!after.ok) change.renderError = after.error;
-    if (renderedAfter !== undefined) change.prediction = await predict(root, cluster.name, renderedAfter);
-    changes.push(change);
-  }
+  });
   return {
     exercise,
     clusters: changes,
@@ -263,16 +207,7 @@ export async function buildPlan(input: BuildPlanInput): Promise<PlanDraft> {
   };
 }
 
-/**
- * What the simulator predicts users will see once the move is synced, as Markdown for the PR body.
- * A repository without a call graph, or routing the model does not cover, gets a one-line note instead.
- */
-async function predict(root: string, clusterName: string, rendered: string): Promise<string> {
-  try {
-    const graph = await loadCallGraph(root);
-    const { resources } = parseManifests(rendered, `clusters/${clusterName}/exercise`);
-    return simulateMarkdown(simulate(resources, graph, { target: clusterName }));
-  } catch (error) {
-    return `No traffic prediction: ${(error as Error).message}`;
-  }
+/** The files a plan writes: the new pointer of each cluster that moves. */
+export function fileUpdates(plan: Pick<PlanDraft, 'clusters'>): Array<{ path: string; text: string }> {
+  return movedClusters(plan).map((c) => ({ path: c.file, text: c.newText }));
 }
