@@ -1,6 +1,7 @@
 // Real temporary git repositories for promotion tests: a working clone of a fixture tree whose `origin`
 // is a bare repository on disk, plus a snapshot of everything a run must not change.
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,21 +24,46 @@ export interface TestRepo {
 const gitEnv = { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' };
 Object.assign(process.env, gitEnv);
 
+const run = (cwd: string) => async (args: string[], dir = cwd) => (await $({ cwd: dir, quiet: true, env: { ...process.env, ...gitEnv } })`git ${args}`).stdout.trim();
+
+/** The fixture as a committed clone with its bare origin, made once per fixture and worker (git is slow to start). */
+const templates = new Map<string, Promise<string>>();
+function template(fixture: string): Promise<string> {
+  let made = templates.get(fixture);
+  if (!made) {
+    made = (async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'promote-template-'));
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+      const git = run(join(dir, 'work'));
+      await cp(fixture, join(dir, 'work'), { recursive: true });
+      await git(['init', '--quiet', '--bare', '--initial-branch=main', join(dir, 'origin.git')], dir);
+      await git(['init', '--quiet', '--initial-branch=main']);
+      await git(['config', 'user.name', 'Workshop Facilitator']);
+      await git(['config', 'user.email', 'facilitator@example.com']);
+      await git(['add', '.']);
+      await git(['commit', '--quiet', '-m', 'Workshop repository']);
+      await git(['remote', 'add', 'origin', join(dir, 'origin.git')]);
+      await git(['push', '--quiet', '-u', 'origin', 'main']);
+      return dir;
+    })();
+    templates.set(fixture, made);
+  }
+  return made;
+}
+
+/**
+ * A fresh copy of the fixture's committed clone and bare origin (same commit every time, so hashes in
+ * assertions are stable within a worker). The copy's `origin` names the copy's bare repository.
+ */
 export async function createTestRepo(fixture = PROMOTE_FIXTURE): Promise<TestRepo> {
+  const from = await template(fixture);
   const dir = await mkdtemp(join(tmpdir(), 'promote-test-'));
   const work = join(dir, 'work');
   const bare = join(dir, 'origin.git');
-  const run = async (args: string[], cwd = work) => (await $({ cwd, quiet: true, env: { ...process.env, ...gitEnv } })`git ${args}`).stdout.trim();
-  await cp(fixture, work, { recursive: true });
-  await run(['init', '--quiet', '--bare', '--initial-branch=main', bare], dir);
-  await run(['init', '--quiet', '--initial-branch=main']);
-  await run(['config', 'user.name', 'Workshop Facilitator']);
-  await run(['config', 'user.email', 'facilitator@example.com']);
-  await run(['add', '.']);
-  await run(['commit', '--quiet', '-m', 'Workshop repository']);
-  await run(['remote', 'add', 'origin', bare]);
-  await run(['push', '--quiet', '-u', 'origin', 'main']);
-  return { dir, work, bare, git: run, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  await cp(from, dir, { recursive: true });
+  const config = join(work, '.git', 'config');
+  await writeFile(config, (await readFile(config, 'utf8')).replaceAll(join(from, 'origin.git'), bare));
+  return { dir, work, bare, git: run(work), cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Commits a change to one file on origin/main through a second clone, as a merged pull request would. */

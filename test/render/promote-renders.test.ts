@@ -12,7 +12,6 @@ let repo: TestRepo;
 
 beforeEach(async () => {
   repo = await createTestRepo();
-  useRenderCache(false);
   resetRenderer();
 });
 
@@ -25,7 +24,7 @@ afterEach(async () => {
 describe('promote --dry-run', { timeout: 180_000 }, () => {
   it('builds each state of the cluster once; the gate and the body reuse the plan\'s renders', async () => {
     const io = captureIo(repo.work, {});
-    const code = await run(['route-v2', '--dry-run', '--output', 'json'], io, { github: { retryAfterBaseValue: 1, limiterId: randomUUID() } });
+    const code = await run(['route-v2', '--dry-run', '--no-cache', '--output', 'json'], io, { github: { retryAfterBaseValue: 1, limiterId: randomUUID() } });
     expect(code, io.stderrText).toBe(0);
     const out = JSON.parse(io.stdoutText) as { body: string };
     // The body shows the rendered diff (from the plan's renders) and the gate's validation result.
@@ -33,5 +32,15 @@ describe('promote --dry-run', { timeout: 180_000 }, () => {
     expect(out.body).toContain('### Validation');
     // Requested: the plan's before and after, and the gate's validate of the moved folder.
     expect(renderer().stats).toMatchObject({ requested: 3, distinct: 2, builds: 2, cached: 0 });
+  });
+
+  it('--no-cache lasts one run: the next run without it reads the on-disk cache again', async () => {
+    const io = captureIo(repo.work, {});
+    expect(await run(['route-v2', '--dry-run', '--no-cache'], io), io.stderrText).toBe(0);
+    expect(await run(['route-v2', '--dry-run'], io), io.stderrText).toBe(0);
+    // A new process's renderer (nothing remembered in memory) finds on disk what the second run stored.
+    resetRenderer();
+    expect(await run(['route-v2', '--dry-run'], io), io.stderrText).toBe(0);
+    expect(renderer().stats).toMatchObject({ builds: 0, cached: 2 });
   });
 });

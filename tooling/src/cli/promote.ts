@@ -91,7 +91,7 @@ export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promi
     if (values.force && !values.local) {
       throw new UsageError('--force only applies to --local.', 'A real run resets its own promote/... branch on origin with a lease; nothing to force.');
     }
-    if (values['no-cache']) useRenderCache(false);
+    useRenderCache(!values['no-cache']);
     const mode = values['dry-run'] ? 'dry-run' : values.local ? 'local' : 'run';
     asked = { id: positionals[0], base: values.base };
     const result = await promote({

@@ -37,7 +37,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         'Usage: npm run render -- <exercise-id | cluster-name>. Run `npm run exercises` to list them.',
       );
     }
-    if (values['no-cache']) useRenderCache(false);
+    useRenderCache(!values['no-cache']);
     const target = await resolveTarget(io.root, positionals[0] as string, invocationDir(io));
     io.stdout(await renderTarget(io.root, target));
     return 0;

@@ -48,7 +48,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       io.stdout(HELP);
       return 0;
     }
-    if (values['no-cache']) useRenderCache(false);
+    useRenderCache(!values['no-cache']);
     const output = oneOf(values.output, OUTPUT_FORMATS, '--output', 'text');
     if (positionals.length !== 1) {
       throw new UsageError(

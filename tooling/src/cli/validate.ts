@@ -110,7 +110,7 @@ export async function main(argv: string[], io: Io, extraAnalyzers: Analyzer[] = 
     }
     if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('- (standard input) can be given only once.');
 
-    if (values['no-cache']) useRenderCache(false);
+    useRenderCache(!values['no-cache']);
     const showProgress = !values.quiet && (values.verbose || (deps.isTTY ?? process.stderr.isTTY === true));
     const stdin = positionals.includes('-') ? await (deps.stdin ?? readStdin)() : undefined;
     const report = await validate({

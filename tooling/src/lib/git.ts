@@ -67,6 +67,19 @@ export async function git(cwd: string, args: readonly string[], options: GitRunO
   return result;
 }
 
+/**
+ * Runs `git <args>` in `cwd` synchronously, output ignored, never throwing; the exit code (1 when git could not
+ * start). Only for signal handlers, where nothing may run between the signal and the exit.
+ */
+export function gitSync(cwd: string, args: readonly string[]): number {
+  try {
+    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    return $({ cwd, env, quiet: true, nothrow: true, sync: true })`git ${args}`.exitCode ?? 1;
+  } catch {
+    return 1;
+  }
+}
+
 async function gitOut(cwd: string, args: readonly string[], hint?: string): Promise<string> {
   return (await git(cwd, args, { hint })).stdout.trim();
 }
@@ -129,9 +142,11 @@ export async function commitInfo(cwd: string, commit: string): Promise<CommitInf
 /** A committer identity: GIT_AUTHOR_* / GIT_COMMITTER_* from the environment, else git config, else a fallback. */
 async function identityEnv(cwd: string, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  const configured = async (key: string) => (await git(cwd, ['config', '--get', key], { nothrow: true })).stdout.trim();
-  const name = env.GIT_AUTHOR_NAME || (await configured('user.name')) || 'workshop-promote';
-  const email = env.GIT_AUTHOR_EMAIL || (await configured('user.email')) || 'workshop-promote@users.noreply.github.com';
+  // One git call for both keys: `user.name Some Name` and `user.email a@b` lines.
+  const lines = (await git(cwd, ['config', '--get-regexp', '^user\\.(name|email)$'], { nothrow: true })).stdout.split('\n');
+  const configured = (key: string) => lines.filter((l) => l.startsWith(`${key} `)).map((l) => l.slice(key.length + 1).trim()).at(-1) ?? '';
+  const name = env.GIT_AUTHOR_NAME || configured('user.name') || 'workshop-promote';
+  const email = env.GIT_AUTHOR_EMAIL || configured('user.email') || 'workshop-promote@users.noreply.github.com';
   out.GIT_AUTHOR_NAME = name;
   out.GIT_AUTHOR_EMAIL = email;
   out.GIT_COMMITTER_NAME = env.GIT_COMMITTER_NAME || name;

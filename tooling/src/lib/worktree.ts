@@ -1,11 +1,10 @@
 // Temporary worktrees for promotions: created detached at a commit, removed on every exit path including
 // Ctrl-C, SIGTERM and SIGHUP, and leftovers of killed runs pruned at the next start.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { git } from './git.ts';
+import { git, gitSync } from './git.ts';
 
 export interface Worktree {
   path: string;
@@ -116,16 +115,15 @@ let exiting = false;
 
 /** Synchronous removal for signal handlers: nothing else may run between the signal and the exit. */
 function removeWorktreeSync({ repo, dir, parent }: TempWorktree): void {
-  const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
   try {
     // Twice --force: a worktree still being checked out is locked ("initializing") by the git that adds it.
-    spawnSync('git', ['worktree', 'remove', '--force', '--force', '--', dir], { cwd: repo, env, stdio: 'ignore' });
+    gitSync(repo, ['worktree', 'remove', '--force', '--force', '--', dir]);
     // That git, hit by the same Ctrl-C, may still be writing or removing files: retry ENOTEMPTY and EBUSY.
     // The checkout first, the parent (with its owner file) last: if files still appearing defeat the removal,
     // the owner file stays, and the next run's pruneStaleWorktrees knows the folder for a dead run's and removes it.
     rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     rmSync(parent, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
-    spawnSync('git', ['worktree', 'prune'], { cwd: repo, env, stdio: 'ignore' });
+    gitSync(repo, ['worktree', 'prune']);
   } catch {
     // Never a stack trace from a signal handler: whatever is left, the next run's pruneStaleWorktrees removes.
   }
@@ -171,9 +169,10 @@ export async function withWorktree<T>(repo: string, commit: string, fn: (dir: st
   } finally {
     untrack(tree);
     if (!exiting) {
-      await git(repo, ['worktree', 'remove', '--force', '--', tree.dir], { nothrow: true });
+      const removed = await git(repo, ['worktree', 'remove', '--force', '--', tree.dir], { nothrow: true });
       await rm(parent, { recursive: true, force: true });
-      await git(repo, ['worktree', 'prune'], { nothrow: true });
+      // A successful remove also drops git's record of the worktree; only a failed one leaves it to prune.
+      if (removed.exitCode !== 0) await git(repo, ['worktree', 'prune'], { nothrow: true });
     }
   }
 }
