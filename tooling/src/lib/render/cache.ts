@@ -14,11 +14,15 @@ const ENTRY = /^[0-9a-f]{64}\.yaml$/;
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** `<package root>/node_modules/.cache/mesh-workshop/renders`, or TOOLKIT_RENDER_CACHE. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.TOOLKIT_RENDER_CACHE) return env.TOOLKIT_RENDER_CACHE;
+/** The toolkit's own cache folder, node_modules/.cache/mesh-workshop of the package (git-ignored). */
+export function toolkitCacheRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'node_modules', '.cache', 'mesh-workshop', 'renders');
+  return join(dir, 'node_modules', '.cache', 'mesh-workshop');
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TOOLKIT_RENDER_CACHE || join(toolkitCacheRoot(), 'renders');
 }
 
 const digest = (text: string) => createHash('sha256').update(text).digest('hex');

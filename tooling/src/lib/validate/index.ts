@@ -43,20 +43,26 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const rendering = targets.filter((t) => t.kind === 'kustomization').length;
   const renders = rendering > 0 ? await startRenders(options.renderer) : undefined;
   if (renders) progress(`Rendering ${plural(rendering, 'kustomization')} with ${renders.name} (${concurrency} at a time)...`);
-  const loaded = await mapBounded(targets, rendering > 0 ? concurrency : 1, async (t) => load(root, await render(root, t, options.stdin, renders?.run)));
-  for (const l of loaded) append(findings, l.findings);
-
-  const all = loaded.flatMap((l) => l.unit.resources);
-  progress(`Validating ${plural(all.length, 'resource')} from ${plural(loaded.length, 'unit')}...`);
-  await loadSchemasFor(all);
-  const outcomes: UnitOutcome[] = [];
-  for (const l of loaded) {
-    const result = checkSchemas(l.unit.resources, options);
+  const analyzers = options.analyzers ?? [];
+  // Each unit goes through schema and analyzers as soon as it is loaded, while other units still render:
+  // node works while kustomize does. Findings are gathered per stage below, in the same order as ever.
+  const units = await mapBounded(targets, rendering > 0 ? concurrency : 1, async (t) => {
+    const l = load(root, await render(root, t, options.stdin, renders?.run));
+    await loadSchemasFor(l.unit.resources);
+    const checked = checkSchemas(l.unit.resources, options);
     // What no schema says but kustomize, the API server or etcd refuse (a missing name, duplicates, sizes).
-    append(result.findings, inputFindings(l.unit.resources, l.unit.kind === 'kustomization', l.textLength));
-    outcomes.push({ unit: l.unit, statuses: result.statuses, resourceFindings: [...result.findings] });
-    append(findings, result.findings);
-  }
+    append(checked.findings, inputFindings(l.unit.resources, l.unit.kind === 'kustomization', l.textLength));
+    // A unit that did not render has nothing to judge: its expectations would only restate the failure.
+    const judged = analyzers.length > 0 && !l.findings.some((f) => f.rule === 'render') ? await analyze(l.unit, analyzers, { root }) : undefined;
+    return { l, checked, judged };
+  });
+  for (const { l } of units) append(findings, l.findings);
+  const loaded = units.map((u) => u.l);
+  progress(`Validated ${plural(loaded.reduce((n, l) => n + l.unit.resources.length, 0), 'resource')} from ${plural(loaded.length, 'unit')}.`);
+  const outcomes: UnitOutcome[] = units.map(({ l, checked }) => {
+    append(findings, checked.findings);
+    return { unit: l.unit, statuses: checked.statuses, resourceFindings: [...checked.findings] };
+  });
 
   const kc = options.kubeconform ?? {};
   const { binary, use } = chooseKubeconform(kc);
@@ -72,16 +78,11 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   }
   // Not found is reported in summary.kubeconform; the CLI says it once, whatever the verbosity.
 
-  const analyzers = options.analyzers ?? [];
-  if (analyzers.length > 0) {
-    for (const [i, l] of loaded.entries()) {
-      // A unit that did not render has nothing to judge: its expectations would only restate the failure.
-      if (l.findings.some((f) => f.rule === 'render')) continue;
-      const result = await analyze(l.unit, analyzers, { root });
-      append(findings, result.failures);
-      append((outcomes[i] as UnitOutcome).resourceFindings, result.findings);
-      append(findings, result.findings);
-    }
+  for (const [i, { judged }] of units.entries()) {
+    if (!judged) continue;
+    append(findings, judged.failures);
+    append((outcomes[i] as UnitOutcome).resourceFindings, judged.findings);
+    append(findings, judged.findings);
   }
 
   const result = report(findings, outcomes, use);
