@@ -11,6 +11,8 @@ export interface Worktree {
   /** Full ref name (`refs/heads/x`) when a branch is checked out there. */
   branch?: string;
   head?: string;
+  /** git says its directory is gone (`prunable`): `git worktree prune` would drop the record. */
+  prunable?: boolean;
 }
 
 /** Every worktree of the repository, the main one first (`git worktree list --porcelain`). */
@@ -26,6 +28,7 @@ export async function listWorktrees(repo: string): Promise<Worktree[]> {
       if (key === 'worktree') tree.path = value;
       else if (key === 'branch') tree.branch = value;
       else if (key === 'HEAD') tree.head = value;
+      else if (key === 'prunable') tree.prunable = true;
     }
     if (tree.path) trees.push(tree as Worktree);
   }
@@ -78,10 +81,12 @@ function ownerAlive(parent: string): boolean {
  * Worktrees anywhere else, and those of a promotion still running, are left alone. Returns the removed paths.
  */
 export async function pruneStaleWorktrees(repo: string): Promise<string[]> {
-  await git(repo, ['worktree', 'prune'], { nothrow: true });
   const removed: string[] = [];
   const trees = await listWorktrees(repo).catch(() => [] as Worktree[]);
+  // Records of vanished directories first; git is asked only when it listed one.
+  if (trees.some((t) => t.prunable)) await git(repo, ['worktree', 'prune'], { nothrow: true });
   for (const tree of trees.slice(1)) {
+    if (tree.prunable) continue;
     if (!isOurTempWorktree(tree.path) || ownerAlive(dirname(tree.path))) continue;
     await git(repo, ['worktree', 'remove', '--force', '--force', '--', tree.path], { nothrow: true });
     await rm(dirname(tree.path), { recursive: true, force: true });
