@@ -64,6 +64,16 @@ describe('npm run render', () => {
     const sub = captureIo(ROOT, { INIT_CWD: `${ROOT}/exercises` });
     expect(await render(['./alpha'], sub)).toBe(0);
     expect(sub.stdoutText).toMatch(/exercise: alpha/);
+    // Without a slash, a name that is no exercise or cluster but a folder where npm was run is that folder.
+    const bare = captureIo(ROOT, { INIT_CWD: `${ROOT}/apps` });
+    expect(await render(['demo'], bare)).toBe(0);
+    const slashed = captureIo(ROOT);
+    expect(await render(['apps/demo'], slashed)).toBe(0);
+    expect(bare.stdoutText).toBe(slashed.stdoutText);
+    expect(bare.stdoutText).toMatch(/^kind: /m);
+    const plain = captureIo(ROOT);
+    expect(await render(['exercises'], plain)).toBe(1);
+    expect(plain.stderrText).toContain('error: exercises is not a kustomization directory (no kustomization.yaml in it).');
     const none = captureIo(ROOT);
     expect(await render(['exercises/nope'], none)).toBe(1);
     expect(none.stderrText).toContain('error: No such directory: "exercises/nope".');

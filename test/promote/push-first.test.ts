@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../tooling/src/cli/promote.ts';
 import { run as status } from '../../tooling/src/cli/status.ts';
+import { main as history } from '../../tooling/src/cli/history.ts';
 import { captureIo } from '../helpers/io.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
 
@@ -37,6 +38,20 @@ describe('promote: push first', () => {
     // An id that exists nowhere is still the plain "Unknown exercise" with a suggestion.
     const typo = await promote(['route-v4', '--dry-run']);
     expect(typo.err).toMatch(/error: Unknown exercise "route-v4"\. Did you mean/);
+  });
+
+  it('names a cluster that is in the checkout but not on origin, for promote --cluster and history --cluster', async () => {
+    await cp(join(repo.work, 'clusters/workshop-b'), join(repo.work, 'clusters/workshop-c'), { recursive: true });
+    const r = await promote(['route-v2', '--cluster', 'workshop-c', '--dry-run']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('error: Cluster "workshop-c" is in your checkout but not on origin, which this command reads.');
+    expect(r.err).toMatch(/hint: Commit clusters\/workshop-c and push it to origin first/);
+    const io = captureIo(repo.work, {});
+    expect(await history(['--cluster', 'workshop-c'], io)).toBe(1);
+    expect(io.stderrText).toContain('error: Cluster "workshop-c" is in your checkout but not on origin/main, which this command reads.');
+    // A name that is nowhere is still "Unknown cluster" with a suggestion.
+    const typo = await promote(['route-v2', '--cluster', 'workshop-d', '--dry-run']);
+    expect(typo.err).toMatch(/error: Unknown cluster "workshop-d"\. Did you mean/);
   });
 
   it('warns that local edits to the promoted exercise are not what the promotion uses', async () => {

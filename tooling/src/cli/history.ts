@@ -4,6 +4,7 @@ import { command, defaultIo, oneOf, runIfMain, type Io } from '../lib/cli.ts';
 import { findCluster, type Cluster } from '../lib/clusters.ts';
 import { UsageError } from '../lib/errors.ts';
 import { clustersAt, historyOf, resolveBase, type HistoryEntry } from '../lib/promote/state.ts';
+import { explainUnpushedCluster } from '../lib/origin-drift.ts';
 
 const HELP = `Usage: npm run history [-- options]
 
@@ -34,9 +35,12 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     const states = await clustersAt(io.root, ref.commit);
     // findCluster wants Cluster records; only the name matters for the lookup.
     const known = states.map((s) => ({ name: s.name }) as Cluster);
-    const names = values.cluster?.length
-      ? values.cluster.map((n) => findCluster(known, n).name)
-      : states.map((s) => s.name);
+    let names: string[];
+    try {
+      names = values.cluster?.length ? values.cluster.map((n) => findCluster(known, n).name) : states.map((s) => s.name);
+    } catch (error) {
+      throw explainUnpushedCluster(io.root, values.cluster ?? [], ref.base, error);
+    }
     const history: Record<string, HistoryEntry[]> = {};
     for (const name of [...new Set(names)]) history[name] = await historyOf(io.root, ref.commit, name);
 

@@ -5,7 +5,7 @@ import { UsageError } from '../lib/errors.ts';
 import { promote, type PromoteRequest, type PromoteResult } from '../lib/promote/apply.ts';
 import { failureReport } from '../lib/promote/failure.ts';
 import { useRenderCache } from '../lib/render/index.ts';
-import { explainUnpushedExercise, originDrift } from '../lib/origin-drift.ts';
+import { explainUnpushedCluster, explainUnpushedExercise, originDrift } from '../lib/origin-drift.ts';
 
 const HELP = `Usage: npm run promote -- <exercise-id> [options]
        npm run promote -- --next [options]
@@ -64,7 +64,7 @@ function printPlan(result: PromoteResult, io: Io): void {
 export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promise<number> {
   const debug = argv.includes('--debug');
   let output: 'text' | 'json' = 'text';
-  let asked: { id?: string; base?: string } = {};
+  let asked: { id?: string; base?: string; clusters?: string[] } = {};
   try {
     const { values, positionals } = parseCli(argv, {
       help: { type: 'boolean', short: 'h' },
@@ -93,7 +93,7 @@ export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promi
     }
     useRenderCache(!values['no-cache']);
     const mode = values['dry-run'] ? 'dry-run' : values.local ? 'local' : 'run';
-    asked = { id: positionals[0], base: values.base };
+    asked = { id: positionals[0], base: values.base, clusters: values.cluster ?? [] };
     const result = await promote({
       root: io.root,
       exerciseId: positionals[0],
@@ -117,7 +117,7 @@ export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promi
     }
     return 0;
   } catch (caught) {
-    const error = explainUnpushedExercise(io.root, asked.id, asked.base, caught);
+    const error = explainUnpushedCluster(io.root, asked.clusters ?? [], asked.base, explainUnpushedExercise(io.root, asked.id, asked.base, caught));
     // A script asked for JSON: it gets JSON on failure too (the human-readable error still goes to stderr).
     if (output === 'json') io.stdout(JSON.stringify(failureReport(error), null, 2));
     return reportError(error, io, debug);

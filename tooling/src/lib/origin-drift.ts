@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotFoundError, ToolkitError } from './errors.ts';
+import { CLUSTER_NAME, pointerFileOf } from './clusters.ts';
 import { EXERCISE_ID } from './exercises.ts';
 import { git, revParse } from './git.ts';
 
@@ -62,6 +63,21 @@ export function explainUnpushedExercise(root: string, id: string | undefined, ba
   const branch = base ? `origin/${base}` : 'origin';
   return new ToolkitError(`Exercise "${id}" is in your checkout but not on ${branch}, which promotions read.`, {
     hint: `Commit exercises/${id} (and \`npm run catalog -- write\`), push it to ${branch} first (git push, or merge its pull request), then promote again.`,
+    cause: error,
+  });
+}
+
+/**
+ * An "Unknown cluster" error about a cluster that exists in the checkout (its pointer file is there) but not
+ * on origin, which promote and history read, becomes "push first"; any other error is returned unchanged.
+ */
+export function explainUnpushedCluster(root: string, names: readonly string[], base: string | undefined, error: unknown): unknown {
+  if (!(error instanceof NotFoundError) || !error.message.startsWith('Unknown cluster')) return error;
+  const name = names.find((n) => CLUSTER_NAME.test(n) && error.message.startsWith(`Unknown cluster "${n}"`) && existsSync(join(root, pointerFileOf(n))));
+  if (name === undefined) return error;
+  const branch = base ? `origin/${base}` : 'origin';
+  return new ToolkitError(`Cluster "${name}" is in your checkout but not on ${branch}, which this command reads.`, {
+    hint: `Commit clusters/${name} and push it to ${branch} first (git push, or merge its pull request), then run the command again.`,
     cause: error,
   });
 }

@@ -18,26 +18,38 @@ export type Target =
 /** A path rather than a name: it has a separator or starts with a dot (`exercises/fault-abort`, `.`, `./x`). */
 const looksLikePath = (arg: string) => arg.includes('/') || arg.includes(sep) || arg.startsWith('.');
 
+/** The kustomization directory `name` names relative to `cwd`; a NotFoundError saying what is missing otherwise. */
+function pathTarget(root: string, name: string, cwd: string): Target {
+  const abs = resolve(cwd, name);
+  const rel = relative(root, abs);
+  const dir = rel === '' ? '.' : !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : abs;
+  let isDir = false;
+  try {
+    isDir = statSync(abs).isDirectory();
+  } catch {
+    throw new NotFoundError(`No such directory: ${JSON.stringify(name)}.`, 'Give a kustomization directory (e.g. exercises/fault-abort), an exercise id or a cluster name.');
+  }
+  if (!isDir || !kustomizationFile(abs)) {
+    throw new NotFoundError(`${dir} is not a kustomization directory (no kustomization.yaml in it).`, 'Give a directory with a kustomization.yaml; for plain manifest files use `npm run validate -- <file>`.');
+  }
+  return { kind: 'path', name: dir, dir };
+}
+
+const isDirectory = (path: string) => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
 /**
- * `name` as an exercise id or cluster name; or, when it looks like a path, the kustomization directory it
- * names relative to `cwd` (where the user ran the command; default the repository root), as validate accepts.
+ * `name` as an exercise id or cluster name; or, when it looks like a path or names no exercise or cluster but
+ * a directory, the kustomization directory it names relative to `cwd` (where the user ran the command;
+ * default the repository root), as validate accepts.
  */
 export async function resolveTarget(root: string, name: string, cwd: string = root): Promise<Target> {
-  if (looksLikePath(name)) {
-    const abs = resolve(cwd, name);
-    const rel = relative(root, abs);
-    const dir = rel === '' ? '.' : !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : abs;
-    let isDir = false;
-    try {
-      isDir = statSync(abs).isDirectory();
-    } catch {
-      throw new NotFoundError(`No such directory: ${JSON.stringify(name)}.`, 'Give a kustomization directory (e.g. exercises/fault-abort), an exercise id or a cluster name.');
-    }
-    if (!isDir || !kustomizationFile(abs)) {
-      throw new NotFoundError(`${dir} is not a kustomization directory (no kustomization.yaml in it).`, 'Give a directory with a kustomization.yaml; for plain manifest files use `npm run validate -- <file>`.');
-    }
-    return { kind: 'path', name: dir, dir };
-  }
+  if (looksLikePath(name)) return pathTarget(root, name, cwd);
   const [exercises, clusters] = await Promise.all([loadExercises(root), loadClusters(root)]);
   const exercise = exercises.find((e) => e.id === name);
   if (exercise) return { kind: 'exercise', name, dir: exercise.dir, exercise };
@@ -51,6 +63,8 @@ export async function resolveTarget(root: string, name: string, cwd: string = ro
       exercise: exercises.find((e) => e.id === cluster.exerciseId),
     };
   }
+  // `render -- base` from apps/bookinfo: a directory, though written without a slash.
+  if (name !== '' && isDirectory(resolve(cwd, name))) return pathTarget(root, name, cwd);
   const all = [...exercises.map((e) => e.id), ...clusters.map((c) => c.name)];
   const shown = /^[a-z0-9-]{1,63}$/.test(name) ? `"${name}"` : JSON.stringify(name);
   throw new NotFoundError(
