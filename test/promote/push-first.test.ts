@@ -47,7 +47,8 @@ describe('promote: push first', () => {
     expect(r.err).toContain('error: Cluster "workshop-c" is in your checkout but not on origin, which this command reads.');
     expect(r.err).toMatch(/hint: Commit clusters\/workshop-c and push it to origin first/);
     const io = captureIo(repo.work, {});
-    expect(await history(['--cluster', 'workshop-c'], io)).toBe(1);
+    expect(await history(['--cluster', 'workshop-c', '-o', 'json'], io)).toBe(1);
+    expect(JSON.parse(io.stdoutText)).toMatchObject({ error: 'Cluster "workshop-c" is in your checkout but not on origin/main, which this command reads.' });
     expect(io.stderrText).toContain('error: Cluster "workshop-c" is in your checkout but not on origin/main, which this command reads.');
     // A name that is nowhere is still "Unknown cluster" with a suggestion.
     const typo = await promote(['route-v2', '--cluster', 'workshop-d', '--dry-run']);

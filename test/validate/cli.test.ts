@@ -38,6 +38,10 @@ describe('npm run validate', () => {
     expect(parsed.findings).toEqual([
       expect.objectContaining({ rule: 'schema', severity: 'error', file: 'test/fixtures/validate/vs-typo-weight.yaml', line: 18, resource: 'VirtualService bookinfo/reviews', pointer: '/spec/http/0/route/1/wieght' }),
     ]);
+    // -o is --output, as in kubectl and the other commands.
+    const short = io();
+    expect(await main(['-o', 'json', `${fx}/vs-typo-weight.yaml`, `${fx}/good`], short, [], iso)).toBe(1);
+    expect(JSON.parse(short.stdoutText)).toEqual(parsed);
   });
 
   it('prints junit XML with a suite per unit, a case per resource and escaped failures', async () => {

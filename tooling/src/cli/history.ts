@@ -14,7 +14,7 @@ which the cluster's pointer named a new exercise, with its date and the pull req
 Options:
       --cluster <name>    only this cluster (repeatable)
       --base <branch>     branch to read (default: the default branch of origin)
-      --output <format>   text (default) or json
+  -o, --output <format>   text (default) or json
   -h, --help              show this help
       --debug             print stack traces on errors
 
@@ -26,7 +26,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     options: {
       base: { type: 'string' },
       cluster: { type: 'string', multiple: true },
-      output: { type: 'string' },
+      output: { type: 'string', short: 'o' },
     },
   }, async ({ values, positionals }) => {
     if (positionals.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}.`, 'Use --cluster <name> to pick a cluster.');

@@ -25,7 +25,7 @@ Options:
       --dry-run           print the plan (pointer diff, branch, title, body); write nothing; no token needed
       --local             commit on a local branch and print how to push it; no token needed
       --force             with --local: move the local branch even if its tip is not a promotion commit
-      --output <format>   text (default) or json; on failure json is {error, hint, status?, branch?, pushed}
+  -o, --output <format>   text (default) or json; on failure json is {error, hint, status?, branch?, pushed}
       --no-cache          render with kustomize afresh: do not read or write the render cache
   -h, --help              show this help
       --debug             print stack traces on errors
@@ -78,7 +78,7 @@ export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promi
       'dry-run': { type: 'boolean' },
       local: { type: 'boolean' },
       force: { type: 'boolean' },
-      output: { type: 'string' },
+      output: { type: 'string', short: 'o' },
       'no-cache': { type: 'boolean' },
     });
     if (values.help) {

@@ -17,7 +17,7 @@ changes that cluster's pointer (by its branch name when origin no longer has the
 
 Options:
       --base <branch>     branch to read (default: the default branch of origin)
-      --output <format>   text (default) or json
+  -o, --output <format>   text (default) or json
   -h, --help              show this help
       --debug             print stack traces on errors
 
@@ -36,7 +36,7 @@ export async function run(argv: string[], io: Io, deps: StatusDeps = {}): Promis
       help: { type: 'boolean', short: 'h' },
       debug: { type: 'boolean' },
       base: { type: 'string' },
-      output: { type: 'string' },
+      output: { type: 'string', short: 'o' },
     });
     if (values.help) {
       io.stdout(HELP);

@@ -18,7 +18,7 @@ Renders every kustomization directory under clusters/, apps/ and exercises/ with
 every resource against its schema. Unknown fields are errors.
 
 Options:
-  --output <format>            text (default), json or junit
+  -o, --output <format>        text (default), json or junit
   --fail-on <severity>         error (default), warning or info: the lowest severity that fails the run
   --ignore-missing-schemas     count kinds without a schema as skipped instead of failing
   --skip <Kind,Kind>           do not check these kinds (repeatable)
@@ -51,7 +51,7 @@ directory instead, or pass --no-analyzers for schema checks only.
 Exit codes: 0 no failing findings, 1 failing findings, 2 usage error.`;
 
 const OPTIONS = {
-  output: { type: 'string' },
+  output: { type: 'string', short: 'o' },
   'fail-on': { type: 'string' },
   'ignore-missing-schemas': { type: 'boolean' },
   skip: { type: 'string', multiple: true },
