@@ -64,6 +64,21 @@ describe('npm run validate', () => {
     expect(escapeXml(`<a href='x'>"b" & c</a>\u0001`)).toBe('&lt;a href=&apos;x&apos;&gt;&quot;b&quot; &amp; c&lt;/a&gt;');
   });
 
+  it('takes an exercise id or cluster name for its folder, and names a missing path as given, not absolute', async () => {
+    const byId = io();
+    expect(await main(['-o', 'json', 'fault-abort', 'workshop'], byId, [], iso)).toBe(0);
+    const byPath = io();
+    expect(await main(['-o', 'json', 'exercises/fault-abort', 'clusters/workshop/exercise'], byPath, [], iso)).toBe(0);
+    type Report = { findings: unknown[]; summary: { units: number; resources: number } };
+    const [a, b] = [JSON.parse(byId.stdoutText) as Report, JSON.parse(byPath.stdoutText) as Report];
+    expect([a.findings, a.summary.units, a.summary.resources]).toEqual([b.findings, 2, b.summary.resources]);
+    expect(a.summary.resources).toBeGreaterThan(20);
+    const missing = io();
+    expect(await main(['fault-abortt'], missing, [], iso)).toBe(1);
+    expect(missing.stdoutText).toContain('Cannot read "fault-abortt": no such file or directory.');
+    expect(missing.stdoutText).not.toContain(root);
+  });
+
   it('reads standard input for -', async () => {
     const c = io();
     const stdin = async () => 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: b\n';

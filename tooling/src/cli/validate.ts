@@ -1,7 +1,7 @@
 // `npm run validate [-- path...]`: render with kustomize, check every resource strictly against its schema,
 // report all findings (text, json or junit) and exit 0 (clean), 1 (findings at --fail-on or worse), 2 (usage).
-import { accessSync, constants } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { asksForJson, guarded, invocationDir, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
 import { isAtLeast, type Severity } from '../lib/findings.ts';
@@ -9,13 +9,14 @@ import { defaultAnalyzers } from '../lib/validate/analyzers.ts';
 import { useRenderCache } from '../lib/render/index.ts';
 import { validate, type Analyzer } from '../lib/validate/index.ts';
 import { formatJunit } from '../lib/junit.ts';
+import { looksLikePath, resolveTarget } from '../lib/targets.ts';
 import { formatJson, formatText } from '../lib/validate/output.ts';
 
 const HELP = `Usage: npm run validate -- [options] [path...]
 
 Renders every kustomization directory under clusters/, apps/ and exercises/ with the real kustomize
-(or the given paths: kustomization directories, manifest files, or - for standard input) and checks
-every resource against its schema. Unknown fields are errors.
+(or the given paths: kustomization directories, manifest files, exercise ids or cluster names, or -
+for standard input) and checks every resource against its schema. Unknown fields are errors.
 
 Options:
   -o, --output <format>        text (default), json or junit
@@ -83,6 +84,20 @@ export interface ValidateCliDeps {
   registry?: Analyzer[];
 }
 
+/**
+ * What a positional names: - (standard input); a path relative to where the user is, not to the repository
+ * root (repository-relative when inside it, so findings name it as the user sees it); or, when no such path
+ * exists, an exercise id or cluster name (its kustomization folder), as render and simulate accept.
+ */
+async function pathOf(io: Io, arg: string): Promise<string> {
+  if (arg === '-') return arg;
+  const abs = resolve(invocationDir(io), arg);
+  const rel = relative(io.root, abs);
+  const shown = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : abs;
+  if (existsSync(abs) || looksLikePath(arg)) return shown;
+  return resolveTarget(io.root, arg).then((t) => t.dir, () => shown);
+}
+
 export async function main(argv: string[], io: Io, extraAnalyzers: Analyzer[] = [], deps: ValidateCliDeps = {}): Promise<number> {
   const debug = argv.includes('--debug');
   return guarded(io, debug, async () => {
@@ -115,8 +130,7 @@ export async function main(argv: string[], io: Io, extraAnalyzers: Analyzer[] = 
     const stdin = positionals.includes('-') ? await (deps.stdin ?? readStdin)() : undefined;
     const report = await validate({
       root: io.root,
-      // Paths on the command line are relative to where the user is, not to the repository root.
-      paths: positionals.map((p) => (p === '-' ? p : resolve(invocationDir(io), p))),
+      paths: await Promise.all(positionals.map((p) => pathOf(io, p))),
       stdin,
       ignoreMissingSchemas: values['ignore-missing-schemas'] ?? false,
       skipKinds,

@@ -16,7 +16,7 @@ export type Target =
   | { kind: 'path'; name: string; dir: string };
 
 /** A path rather than a name: it has a separator or starts with a dot (`exercises/fault-abort`, `.`, `./x`). */
-const looksLikePath = (arg: string) => arg.includes('/') || arg.includes(sep) || arg.startsWith('.');
+export const looksLikePath = (arg: string) => arg.includes('/') || arg.includes(sep) || arg.startsWith('.');
 
 /** The kustomization directory `name` names relative to `cwd`; a NotFoundError saying what is missing otherwise. */
 function pathTarget(root: string, name: string, cwd: string): Target {
