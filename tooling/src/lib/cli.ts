@@ -65,7 +65,13 @@ export function parseCli<T extends Options>(argv: string[], options: T, allowPos
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, '.'));
+    const message = (error as Error).message;
+    // node's wording, `Option '-o, --output <value>' argument missing`, said as the other usage errors are.
+    const missing = /^Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
+    if (missing) throw new UsageError(`${missing[1]} needs a value.`, `Give it as \`${missing[1]} <value>\`; run the command with --help to see the values it takes.`);
+    const flag = /^Option '(?:-\w, )?(--[\w-]+)' does not take an argument/.exec(message);
+    if (flag) throw new UsageError(`${flag[1]} is a switch and takes no value.`, `Give it alone, as \`${flag[1]}\`.`);
+    throw new UsageError(message.replace(/\. To specify a positional.*$/s, '.'));
   }
 }
 
