@@ -10,9 +10,10 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Test files share their worker's loaded modules instead of evaluating the toolkit (schemas, Octokit, the
-    // analyzers) afresh for each of ~90 files: that was a third of the suite's CPU. Files keep no state in
-    // shared modules that another file could see: renders are cached by content, the CLI's --no-cache is set
-    // per run, and each file makes its own repositories, stand-ins and clients.
+    // analyzers) afresh for each of ~90 files: that was a third of the suite's CPU. So files must leave shared
+    // state as they found it: renders are cached by content, the CLI's --no-cache is set per run, each file
+    // makes its own repositories, stand-ins and clients, the git environment is set once for all in
+    // global-setup.ts, and a file that changes process.env puts the old value back.
     isolate: false,
     // Most tests wait on kustomize and git child processes; two files at a time keeps both cores busy.
     maxWorkers: 2,

@@ -8,12 +8,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toolkitCacheRoot } from '../tooling/src/lib/render/cache.ts';
+import { gitEnv } from './helpers/git-repo.ts';
 import { OPENAPI_SPLIT_ENV, splitDescription } from './helpers/openapi-check.ts';
 
 /** Set by a test that runs vitest inside this run (catalog.test.ts): the inner run uses the outer run's renders. */
 export const OUTER_RENDERS_ENV = 'TOOLKIT_TEST_OUTER_RENDERS';
 
 export default function setup(): () => void {
+  // Tests must not depend on the machine's git configuration (signing, hooks paths, default branch).
+  Object.assign(process.env, gitEnv);
   process.env[OPENAPI_SPLIT_ENV] = splitDescription(toolkitCacheRoot());
   const outer = process.env[OUTER_RENDERS_ENV];
   if (outer) {

@@ -50,8 +50,11 @@ describe('ensureSchemaBundle', () => {
     modules = (JSON.parse(readFileSync(join(dir, 'build.json'), 'utf8')) as { modules: Record<string, string> }).modules;
   }, 60_000);
   afterAll(() => rmSync(join(tooling, '..'), { recursive: true, force: true }));
+  // Test files share a worker's environment: put back what the file found.
+  const found = process.env[ENV_IN_LIB];
   afterEach(() => {
-    delete process.env[ENV_IN_LIB];
+    if (found === undefined) delete process.env[ENV_IN_LIB];
+    else process.env[ENV_IN_LIB] = found;
     resetSchemaBundle();
   });
 

@@ -21,8 +21,8 @@ export interface TestRepo {
 }
 
 // Tests must not depend on the machine's git configuration (signing, hooks paths, default branch).
-const gitEnv = { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' };
-Object.assign(process.env, gitEnv);
+// test/global-setup.ts puts the same in every worker's environment, so all files see the same git.
+export const gitEnv = { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' };
 
 const run = (cwd: string) => async (args: string[], dir = cwd) => (await $({ cwd: dir, quiet: true, env: { ...process.env, ...gitEnv } })`git ${args}`).stdout.trim();
 

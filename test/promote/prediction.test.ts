@@ -55,4 +55,12 @@ describe('promotion PR body prediction', () => {
     const draft = await planInWorktree(root, { exercise, clusters: [cluster], allClusters: false, base: 'main', baseCommit: 'b'.repeat(40), labels: [], draft: false });
     expect(draft.clusters[0]?.prediction).toMatch(/^No traffic prediction: apps\/bookinfo\/callgraph.yaml is missing/);
   });
+
+  it('names the cluster and the file when a selected cluster\'s pointer file is gone from the checkout', async () => {
+    const exercise = findExercise(await loadExercises(root), 'route-v1');
+    const cluster = findCluster(await loadClusters(root), 'workshop-b');
+    await rm(join(root, cluster.pointerFile));
+    await expect(planInWorktree(root, { exercise, clusters: [cluster], allClusters: false, base: 'main', baseCommit: 'c'.repeat(40), labels: [], draft: false }))
+      .rejects.toThrow(`Cluster workshop-b has no pointer file ${cluster.pointerFile} on the base commit.`);
+  });
 });

@@ -95,7 +95,7 @@ async function pathOf(io: Io, arg: string): Promise<string> {
   const rel = relative(io.root, abs);
   const shown = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : abs;
   if (existsSync(abs) || looksLikePath(arg)) return shown;
-  return resolveTarget(io.root, arg).then((t) => t.dir, () => shown);
+  return resolveTarget(io.root, arg, invocationDir(io)).then((t) => t.dir, () => shown);
 }
 
 export async function main(argv: string[], io: Io, extraAnalyzers: Analyzer[] = [], deps: ValidateCliDeps = {}): Promise<number> {

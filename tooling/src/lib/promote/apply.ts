@@ -70,7 +70,14 @@ export interface PromoteResult {
  */
 export async function planInWorktree(wt: string, input: Omit<PlanInput, 'pointers'>): Promise<PlanDraft> {
   const pointers = new Map<string, string>();
-  for (const c of input.clusters) pointers.set(c.pointerFile, await readFile(join(wt, c.pointerFile), 'utf8'));
+  for (const c of input.clusters) {
+    // A missing pointer is left out, so planPromotion names the cluster and the file.
+    const text = await readFile(join(wt, c.pointerFile), 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (text !== undefined) pointers.set(c.pointerFile, text);
+  }
   const planned = planPromotion({ ...input, pointers });
   const before = await renderMoving(wt, planned);
   for (const update of fileUpdates(planned)) await writeFile(join(wt, update.path), update.text);

@@ -13,7 +13,6 @@ const ENTRY = /^[0-9a-f]{64}\.yaml$/;
 /** 64 MiB: the renders of this repository take about 1 MiB. */
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
-/** `<package root>/node_modules/.cache/mesh-workshop/renders`, or TOOLKIT_RENDER_CACHE. */
 /** The toolkit's own cache folder, node_modules/.cache/mesh-workshop of the package (git-ignored). */
 export function toolkitCacheRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -21,6 +20,7 @@ export function toolkitCacheRoot(): string {
   return join(dir, 'node_modules', '.cache', 'mesh-workshop');
 }
 
+/** `<package root>/node_modules/.cache/mesh-workshop/renders`, or TOOLKIT_RENDER_CACHE. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.TOOLKIT_RENDER_CACHE || join(toolkitCacheRoot(), 'renders');
 }
