@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toolkitCacheRoot } from '../tooling/src/lib/render/cache.ts';
-import { gitEnv } from './helpers/git-repo.ts';
+import { gitEnv, SCRATCH_ENV } from './helpers/git-repo.ts';
 import { OPENAPI_SPLIT_ENV, splitDescription } from './helpers/openapi-check.ts';
 
 /** Set by a test that runs vitest inside this run (catalog.test.ts): the inner run uses the outer run's renders. */
@@ -18,12 +18,17 @@ export default function setup(): () => void {
   // Tests must not depend on the machine's git configuration (signing, hooks paths, default branch).
   Object.assign(process.env, gitEnv);
   process.env[OPENAPI_SPLIT_ENV] = splitDescription(toolkitCacheRoot());
+  const scratch = mkdtempSync(join(tmpdir(), 'toolkit-test-run-'));
+  process.env[SCRATCH_ENV] = scratch;
   const outer = process.env[OUTER_RENDERS_ENV];
   if (outer) {
     process.env.TOOLKIT_RENDER_CACHE = outer;
-    return () => {};
+    return () => rmSync(scratch, { recursive: true, force: true });
   }
   const dir = mkdtempSync(join(tmpdir(), 'toolkit-renders-'));
   process.env.TOOLKIT_RENDER_CACHE = dir;
-  return () => rmSync(dir, { recursive: true, force: true });
+  return () => {
+    rmSync(scratch, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  };
 }

@@ -22,6 +22,9 @@ export interface TestRepo {
 
 // Tests must not depend on the machine's git configuration (signing, hooks paths, default branch).
 // test/global-setup.ts puts the same in every worker's environment, so all files see the same git.
+/** A folder for the whole test run, made and removed by test/global-setup.ts. */
+export const SCRATCH_ENV = 'TOOLKIT_TEST_SCRATCH';
+
 export const gitEnv = { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0' };
 
 const run = (cwd: string) => async (args: string[], dir = cwd) => (await $({ cwd: dir, quiet: true, env: { ...process.env, ...gitEnv } })`git ${args}`).stdout.trim();
@@ -32,8 +35,11 @@ function template(fixture: string): Promise<string> {
   let made = templates.get(fixture);
   if (!made) {
     made = (async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'promote-template-'));
-      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+      // In the run's scratch folder, which the global setup removes at the end: workers are stopped, not
+      // exited, so an exit handler of theirs would not run.
+      const scratch = process.env[SCRATCH_ENV];
+      const dir = await mkdtemp(join(scratch ?? tmpdir(), 'promote-template-'));
+      if (!scratch) process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
       const git = run(join(dir, 'work'));
       await cp(fixture, join(dir, 'work'), { recursive: true });
       await git(['init', '--quiet', '--bare', '--initial-branch=main', join(dir, 'origin.git')], dir);
