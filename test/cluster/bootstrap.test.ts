@@ -124,4 +124,16 @@ describe('npm run cluster -- bootstrap', () => {
     expect(absent.stderrText).toMatch(/clusters\/laptop has no argocd\/ folder/);
     expect(await cluster(['bootstrap', 'nowhere'], captureIo(copy.root, env()))).toBe(1);
   });
+
+  it('names a cluster folder that has no exercise pointer as unknown, with the clusters there are, not a crash', async () => {
+    await mkdir(join(copy.root, 'clusters/half/flux'), { recursive: true });
+    try {
+      const io = captureIo(copy.root, env());
+      expect(await cluster(['bootstrap', 'half'], io)).toBe(1);
+      expect(io.err[0]).toBe('error: Unknown cluster "half".');
+      expect(io.err[1]).toMatch(/^hint: Clusters are the folders under clusters\/: .*laptop/);
+    } finally {
+      await rm(join(copy.root, 'clusters/half'), { recursive: true, force: true });
+    }
+  });
 });

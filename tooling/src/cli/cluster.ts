@@ -5,6 +5,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { $ } from 'zx';
 import { asksForJson, defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { findCluster } from '../lib/clusters.ts';
 import { ToolkitError, UsageError } from '../lib/errors.ts';
 import { bootstrapPlan, missingTools, shellLine, type BootstrapPlan } from '../lib/cluster/bootstrap.ts';
 import { clusterFolderFiles, describeClusters, planAddCluster } from '../lib/cluster/folder.ts';
@@ -147,9 +148,7 @@ async function runStep(io: Io, command: string, args: string[]): Promise<number>
 
 async function bootstrap(io: Io, values: Values, name: string, json: boolean): Promise<number> {
   onlyFor(values, 'bootstrap', ['engine', 'context']);
-  const cluster = (await describeClusters(io.root)).find((c) => c.name === name);
-  if (!cluster) await clusterFolderFiles(io.root, name); // throws the unknown-cluster error with a suggestion
-  const info = cluster as NonNullable<typeof cluster>;
+  const info = findCluster(await describeClusters(io.root), name);
   if (info.engines.length === 0) throw new ToolkitError(`clusters/${name} has neither flux/ nor argocd/.`, { hint: `Write it again with \`npm run cluster -- add ${name}\`.` });
   let engine: Engine;
   if (values.engine !== undefined) {

@@ -62,7 +62,7 @@ export async function loadClusters(root: string): Promise<Cluster[]> {
   return clusters;
 }
 
-export function findCluster(clusters: readonly Cluster[], name: string): Cluster {
+export function findCluster<T extends { name: string }>(clusters: readonly T[], name: string): T {
   const found = clusters.find((c) => c.name === name);
   if (found) return found;
   const shown = CLUSTER_NAME.test(name) ? `"${name}"` : JSON.stringify(name);

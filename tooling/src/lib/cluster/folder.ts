@@ -5,11 +5,10 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { CLUSTER_NAME, scanClusters } from '../clusters.ts';
-import { NotFoundError, ToolkitError, UsageError } from '../errors.ts';
+import { CLUSTER_NAME, findCluster, scanClusters } from '../clusters.ts';
+import { ToolkitError, UsageError } from '../errors.ts';
 import { findExercise, loadExercises } from '../exercises.ts';
 import { remoteUrl } from '../git.ts';
-import { didYouMean } from '../suggest.ts';
 import { ARGOCD_PROFILE_PATCH, type ClusterParams, type Engine, type Profile } from './profile.ts';
 import { checkRepoUrl, clusterFiles, engineUrlFromRemote, type ClusterFile } from './template.ts';
 
@@ -116,10 +115,9 @@ export async function planAddCluster(root: string, options: AddOptions, warn: (l
 
 /** Every file under `clusters/<name>/`, repository-relative, sorted; throws NotFoundError for an unknown cluster. */
 export async function clusterFolderFiles(root: string, name: string): Promise<string[]> {
-  const known = (await describeClusters(root)).map((c) => c.name);
-  if (!CLUSTER_NAME.test(name) || !existsSync(join(root, 'clusters', name))) {
-    throw new NotFoundError(`Unknown cluster ${JSON.stringify(name)}.${didYouMean(name, known)}`, `Clusters are the folders under clusters/: ${known.join(', ') || '(none)'}.`);
-  }
+  // A folder without a readable pointer is still a folder to remove. findCluster throws here (the known
+  // clusters all have folders), with the suggestion and hint every command gives.
+  if (!CLUSTER_NAME.test(name) || !existsSync(join(root, 'clusters', name))) findCluster(await describeClusters(root), name);
   const entries = await readdir(join(root, 'clusters', name), { recursive: true, withFileTypes: true });
   return entries
     .filter((e) => e.isFile())

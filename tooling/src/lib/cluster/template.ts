@@ -2,7 +2,7 @@
 // profile. `npm run cluster -- add` writes it; the repository's own clusters are instances of it (a test
 // compares them byte for byte), so a generated cluster is exactly what the hand-written ones were.
 import { CLUSTER_NAME } from '../clusters.ts';
-import { redact } from '../git.ts';
+import { checkBranchName, redact } from '../git.ts';
 import { ToolkitError, UsageError } from '../errors.ts';
 import { EXERCISE_ID } from '../exercises.ts';
 import { argocdFiles } from './template-argocd.ts';
@@ -78,7 +78,7 @@ export function clusterFiles(p: ClusterParams): ClusterFile[] {
     throw new UsageError(`Invalid cluster name ${JSON.stringify(p.name)}.`, 'Use lowercase letters, digits and dashes (at most 63), starting and ending with a letter or digit.');
   }
   if (!EXERCISE_ID.test(p.exercise)) throw new ToolkitError(`Invalid exercise id ${JSON.stringify(p.exercise)}.`);
-  if (!/^[A-Za-z0-9._/-]+$/.test(p.branch) || p.branch.includes('..')) throw new UsageError(`Invalid branch name ${JSON.stringify(p.branch)}.`);
+  checkBranchName(p.branch, 'branch name');
   checkRepoUrl(p.repoURL);
   const files: [string, string][] = [['exercise/kustomization.yaml', pointerFile(p)]];
   if (p.engines.includes('flux')) files.push(...fluxFiles(p));

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { findCluster, loadClusters } from '../clusters.ts';
+import { findCluster, loadClusters, pointerFileOf } from '../clusters.ts';
 import { ToolkitError, UsageError } from '../errors.ts';
 import { checkRef, commitExists, isAncestor, logOfFile, revParse } from '../git.ts';
 import { withWorktree } from '../worktree.ts';
@@ -109,7 +109,7 @@ async function pointerCommitOf(req: VerifyRequest, cluster: string): Promise<{ r
   } else {
     ref = (await resolveBase(req.root, req.base, (line) => req.progress(`warning: ${line}`))).commit;
   }
-  const file = `clusters/${cluster}/exercise/kustomization.yaml`;
+  const file = pointerFileOf(cluster);
   const [last] = await logOfFile(req.root, ref, file);
   if (!last) throw new ToolkitError(`${file} is not in commit ${ref.slice(0, 12)}.`, { hint: 'Check the cluster name (`npm run exercises` lists clusters).' });
   return { ref, pointerCommit: last.commit };
