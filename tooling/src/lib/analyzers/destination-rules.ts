@@ -1,5 +1,6 @@
 // DestinationRule checks: the host exists for the namespaces the rule is exported to (istioctl IST0174),
 // each subset selects pods (IST0173), has labels, and no two rules share a host.
+import { exportedNamespaces } from '../mesh/visibility.ts';
 import type { SourcedResource } from '../manifests.ts';
 import { notFound } from './destinations.ts';
 import {
@@ -48,12 +49,6 @@ function checkSubsetPods(out: Collector, dr: SourcedResource, host: string, subs
   );
 }
 
-/** The namespaces a DestinationRule's `exportTo` names (`.` is its own; unset is its own too, as istioctl looks). */
-function exportedTo(spec: Obj, ns: string): string[] {
-  const values = arr(spec.exportTo).filter((v): v is string => typeof v === 'string');
-  return values.length === 0 ? [ns] : values.map((v) => (v === '.' ? ns : v));
-}
-
 export function checkDestinationRules(model: Model, out: Collector): void {
   const byHost = new Map<string, SourcedResource[]>();
   for (const dr of model.byKind('DestinationRule')) {
@@ -61,7 +56,7 @@ export function checkDestinationRules(model: Model, out: Collector): void {
     const host = spec.host;
     if (typeof host !== 'string' || host === '') continue;
     const ns = nsOf(dr);
-    const found = model.lookup(host, ns, exportedTo(spec, ns));
+    const found = model.lookup(host, ns, exportedNamespaces(spec.exportTo, ns));
     const sameHost = byHost.get(found.fqdn);
     if (sameHost) sameHost.push(dr);
     else byHost.set(found.fqdn, [dr]);

@@ -1,5 +1,6 @@
 // The gateways a VirtualService binds to (istioctl's virtualservice GatewayAnalyzer), and VirtualServices
 // on the mesh gateway that route the same host for one client (ConflictingMeshGatewayHostsAnalyzer).
+import { exportedNamespaces } from '../mesh/visibility.ts';
 import type { SourcedResource } from '../manifests.ts';
 import { arr, hostsIntersect, nameOf, nsOf, qualify, rec, ref, specOf, str, type Collector, type Model, type Obj } from './model.ts';
 
@@ -113,8 +114,7 @@ interface ScopedHost {
 /** The scopes a VirtualService's `exportTo` gives (istioctl: `*` when unset or listed, else the namespaces). */
 function scopesOf(spec: Obj, ns: string): string[] {
   const values = arr(spec.exportTo).filter((v): v is string => typeof v === 'string');
-  if (values.length === 0 || values.includes('*')) return ['*'];
-  return [...new Set(values.map((v) => (v === '.' ? ns : v)))];
+  return values.length === 0 || values.includes('*') ? ['*'] : exportedNamespaces(values, ns);
 }
 
 /**

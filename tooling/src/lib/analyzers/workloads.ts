@@ -77,12 +77,11 @@ function checkSelectors(model: Model, out: Collector): void {
 }
 
 /**
- * Whether the unit's sidecar injector config (the `istio-sidecar-injector` ConfigMap, or its `-<revision>`
- * variant) injects every namespace that does not opt out (`sidecarInjectorWebhook.enableNamespacesByDefault`).
+ * Whether the unit's default sidecar injector config (the `istio-sidecar-injector` ConfigMap) injects every
+ * namespace that does not opt out (`sidecarInjectorWebhook.enableNamespacesByDefault`).
  */
-function injectsByDefault(model: Model, revision: string | undefined): boolean {
-  const name = revision && revision !== 'default' ? `istio-sidecar-injector-${revision}` : 'istio-sidecar-injector';
-  const cm = model.byKind('ConfigMap').find((c) => nameOf(c) === name);
+function injectsByDefault(model: Model): boolean {
+  const cm = model.byKind('ConfigMap').find((c) => nameOf(c) === 'istio-sidecar-injector');
   const values = str(rec(cm?.object.data)?.values);
   if (values === undefined) return false;
   try {
@@ -97,13 +96,14 @@ function injectsByDefault(model: Model, revision: string | undefined): boolean {
  * ambient ones needs `istio-injection` or `istio.io/rev`, unless the injector injects by default.
  */
 function checkInjection(model: Model, out: Collector): void {
+  const byDefault = injectsByDefault(model);
   for (const ns of model.byKind('Namespace')) {
     const name = nameOf(ns);
     if (name === 'istio-system' || IGNORED_NAMESPACES.has(name)) continue;
     const labels = ns.object.metadata.labels ?? {};
     if (labels['istio.io/dataplane-mode'] === 'ambient') continue;
     // `istio-injection: disabled` is a deliberate opt-out, as istioctl's own advice for IST0102 puts it.
-    if (labels['istio-injection'] || labels['istio.io/rev'] || injectsByDefault(model, undefined)) continue;
+    if (labels['istio-injection'] || labels['istio.io/rev'] || byDefault) continue;
     const workloads = model.workloadsIn(name);
     const holds = workloads.length > 0 ? `holds ${workloads.length} workload(s) (e.g. ${ref(workloads[0]!.res)}) but ` : '';
     out.add(

@@ -42,7 +42,6 @@ export interface Model {
   selectedPods: (ns: string, selector: Record<string, string>) => readonly Workload[];
   /** Cluster-local FQDN -> the Service (or Canary) that defines it. */
   registry: Map<string, RegistryEntry>;
-  serviceEntries: { res: SourcedResource; hosts: string[]; ports: ServicePort[] }[];
   /** Flagger Canary -> the service name it generates (`spec.service.name` or the target's name). */
   canaryService: (canary: SourcedResource) => string;
   /**
@@ -221,7 +220,6 @@ export function buildModel(resources: SourcedResource[]): Model {
     workloadsIn,
     selectedPods,
     registry,
-    serviceEntries,
     canaryService,
     lookup,
     covered,

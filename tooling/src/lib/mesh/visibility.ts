@@ -12,6 +12,12 @@ export interface Visibility {
 
 export const PUBLIC: Visibility = Object.freeze({ all: true, namespaces: new Set<string>() });
 
+/** The namespaces `exportTo: values` names for a resource of namespace `ownNs` (`.` is its own), each once; unset, its own. */
+export function exportedNamespaces(values: unknown, ownNs: string): string[] {
+  const list = Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : [];
+  return list.length === 0 ? [ownNs] : [...new Set(list.map((v) => (v === '.' ? ownNs : v)))];
+}
+
 /** The visibility `exportTo: values` gives a resource of namespace `ownNs`. */
 export function exportScope(values: unknown, ownNs: string): Visibility {
   const list = Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : [];

@@ -1,7 +1,7 @@
 // Which users a prediction covers by default: anonymous plus everyone a header match names.
 import type { SourcedResource } from '../manifests.ts';
 import type { CallGraph } from './callgraph.ts';
-import { buildMesh } from './mesh.ts';
+import { specOf } from '../mesh/objects.ts';
 
 function literalNames(match: { exact?: unknown; prefix?: unknown; regex?: unknown } | null | undefined): string[] {
   if (!match || typeof match !== 'object') return [];
@@ -18,11 +18,12 @@ function literalNames(match: { exact?: unknown; prefix?: unknown; regex?: unknow
 
 /** Anonymous plus every user a header match on the user header names, in order of appearance. */
 export function defaultUsers(resources: readonly SourcedResource[], graph: CallGraph): (string | null)[] {
-  const mesh = buildMesh(resources);
   const header = graph.entry.userHeader;
   const names: string[] = [];
-  for (const vs of mesh.virtualServices) {
-    const rules = Array.isArray(vs.spec.http) ? (vs.spec.http as { match?: unknown }[]) : [];
+  for (const res of resources) {
+    if (res.object.kind !== 'VirtualService') continue;
+    const spec = specOf(res);
+    const rules = Array.isArray(spec.http) ? (spec.http as { match?: unknown }[]) : [];
     for (const rule of rules) {
       const blocks = Array.isArray(rule?.match) ? (rule.match as Record<string, unknown>[]) : [];
       for (const block of blocks) {
