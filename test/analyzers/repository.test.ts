@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeResources } from '../../tooling/src/lib/analyzers/index.ts';
 import type { Finding } from '../../tooling/src/lib/findings.ts';
-import { mapLimit } from '../../tooling/src/lib/kustomize.ts';
+import { mapLimit } from '../../tooling/src/lib/map-limit.ts';
 import { render } from '../../tooling/src/lib/render/index.ts';
 import { parseManifests, type SourcedResource } from '../../tooling/src/lib/manifests.ts';
 

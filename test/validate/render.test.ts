@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Target } from '../../tooling/src/lib/validate/discover.ts';
-import { mapBounded, render } from '../../tooling/src/lib/validate/render.ts';
+import { mapLimit } from '../../tooling/src/lib/map-limit.ts';
+import { render } from '../../tooling/src/lib/validate/render.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fx = 'test/fixtures/validate';
@@ -41,7 +42,7 @@ describe('render', () => {
 
   it('maps in order, whatever the limit', async () => {
     const slowFirst = (n: number) => new Promise<number>((done) => setTimeout(() => done(n * 2), n === 1 ? 20 : 0));
-    expect(await mapBounded([1, 2, 3], 3, slowFirst)).toEqual([2, 4, 6]);
-    expect(await mapBounded([1, 2, 3], 1, slowFirst)).toEqual([2, 4, 6]);
+    expect(await mapLimit([1, 2, 3], 3, slowFirst)).toEqual([2, 4, 6]);
+    expect(await mapLimit([1, 2, 3], 1, slowFirst)).toEqual([2, 4, 6]);
   });
 });

@@ -1,7 +1,7 @@
 // `npm run validate [-- path...]`: render with kustomize, check every resource strictly against its schema,
 // report all findings (text, json or junit) and exit 0 (clean), 1 (findings at --fail-on or worse), 2 (usage).
 import { accessSync, constants, existsSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { asksForJson, guarded, invocationDir, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
 import { isAtLeast, type Severity } from '../lib/findings.ts';
@@ -10,6 +10,7 @@ import { useRenderCache } from '../lib/render/index.ts';
 import { validate, type Analyzer } from '../lib/validate/index.ts';
 import { formatJunit } from '../lib/junit.ts';
 import { looksLikePath, resolveTarget } from '../lib/targets.ts';
+import { display } from '../lib/validate/discover.ts';
 import { formatJson, formatText } from '../lib/validate/output.ts';
 
 const HELP = `Usage: npm run validate -- [options] [path...]
@@ -92,8 +93,7 @@ export interface ValidateCliDeps {
 async function pathOf(io: Io, arg: string): Promise<string> {
   if (arg === '-') return arg;
   const abs = resolve(invocationDir(io), arg);
-  const rel = relative(io.root, abs);
-  const shown = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : abs;
+  const shown = display(io.root, abs);
   if (existsSync(abs) || looksLikePath(arg)) return shown;
   return resolveTarget(io.root, arg, invocationDir(io)).then((t) => t.dir, () => shown);
 }

@@ -8,6 +8,7 @@ import { NotFoundError } from './errors.ts';
 import { didYouMean } from './suggest.ts';
 import { render } from './render/index.ts';
 import { kustomizationFile } from './render/inputs.ts';
+import { display } from './validate/discover.ts';
 import { ToolkitError } from './errors.ts';
 
 export type Target =
@@ -21,8 +22,7 @@ export const looksLikePath = (arg: string) => arg.includes('/') || arg.includes(
 /** The kustomization directory `name` names relative to `cwd`; a NotFoundError saying what is missing otherwise. */
 function pathTarget(root: string, name: string, cwd: string): Target {
   const abs = resolve(cwd, name);
-  const rel = relative(root, abs);
-  const dir = rel === '' ? '.' : !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : abs;
+  const dir = relative(root, abs) === '' ? '.' : display(root, abs);
   let isDir = false;
   try {
     isDir = statSync(abs).isDirectory();

@@ -40,12 +40,6 @@ export class InputHasher {
   private readonly dirs = new Map<string, InputHash>();
   private readonly files = new Map<string, string>();
 
-  /** Forgets what was hashed, for a caller that changed files (promote rewrites a pointer). */
-  forget(): void {
-    this.dirs.clear();
-    this.files.clear();
-  }
-
   hashDir(dir: string): InputHash {
     return this.visit(resolve(dir), new Set());
   }

@@ -12,7 +12,8 @@ import { discover } from './discover.ts';
 import { inputFindings } from './inputs.ts';
 import { chooseKubeconform, runKubeconform } from './kubeconform.ts';
 import { load } from './load.ts';
-import { mapBounded, render, startRenders } from './render.ts';
+import { mapLimit } from '../map-limit.ts';
+import { render, startRenders } from './render.ts';
 import { report, type UnitOutcome } from './report.ts';
 import { checkSchemas, loadSchemasFor } from './schema.ts';
 import { append, type ValidateOptions, type ValidationReport } from './types.ts';
@@ -46,7 +47,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const analyzers = options.analyzers ?? [];
   // Each unit goes through schema and analyzers as soon as it is loaded, while other units still render:
   // node works while kustomize does. Findings are gathered per stage below, in the same order as ever.
-  const units = await mapBounded(targets, rendering > 0 ? concurrency : 1, async (t) => {
+  const units = await mapLimit(targets, rendering > 0 ? concurrency : 1, async (t) => {
     const l = load(root, await render(root, t, options.stdin, renders?.run));
     await loadSchemasFor(l.unit.resources);
     const checked = checkSchemas(l.unit.resources, options);
@@ -68,7 +69,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const { binary, use } = chooseKubeconform(kc);
   if (binary) {
     progress(`Running kubeconform (${binary}) on the same resources...`);
-    const results = await mapBounded(loaded, concurrency, (l) =>
+    const results = await mapLimit(loaded, concurrency, (l) =>
       runKubeconform(l.unit.resources, l.unit.source, { binary, schemaLocations: kc.schemaLocations, ignoreMissingSchemas: options.ignoreMissingSchemas, skipKinds: options.skipKinds }),
     );
     for (const [i, r] of results.entries()) {

@@ -4,7 +4,6 @@
 // is read; stdin is given.
 import { sep } from 'node:path';
 import type { Finding } from '../findings.ts';
-import type * as Kustomize from '../kustomize.ts';
 import type * as Render from '../render/index.ts';
 import { readText } from '../read-text.ts';
 import { display, readKustomization, type Target } from './discover.ts';
@@ -18,24 +17,12 @@ export interface Rendered {
 }
 
 // A run over plain files never needs the process and render modules.
-let kustomize: Promise<typeof Kustomize> | undefined;
-const loadKustomize = () => (kustomize ??= import('../kustomize.ts'));
 let renderModule: Promise<typeof Render> | undefined;
 const loadRender = () => (renderModule ??= import('../render/index.ts'));
 
 /** Starts this validate run's renders with `renderer`, or the process's shared one. */
 export async function startRenders(renderer?: Render.Renderer): ReturnType<typeof Render.startRenders> {
   return (await loadRender()).startRenders(renderer);
-}
-
-/** Runs `fn` over `items`, at most `limit` at once, keeping order (kustomize.ts's mapLimit, loaded on demand). */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  if (items.length <= 1 || limit <= 1) {
-    const out: R[] = [];
-    for (const item of items) out.push(await fn(item));
-    return out;
-  }
-  return (await loadKustomize()).mapLimit(items, limit, fn);
 }
 
 function renderFailure(root: string, target: Target, error: string, limitHint: string | undefined): Finding {
@@ -72,8 +59,7 @@ export async function render(root: string, target: Target, stdin: string | undef
   if (target.kind === 'kustomization') {
     const result = await (renders ?? (await loadRender()).renderer()).render(target.abs);
     if (result.ok) return { target, text: result.yaml, findings: [] };
-    const hint = result.limit ? (await loadRender()).limitHint(result.limit, target.source) : undefined;
-    return { target, findings: [renderFailure(root, target, result.error, hint)] };
+    return { target, findings: [await failedBuildFinding(root, target.abs, result)] };
   }
   if (target.kind === 'stdin') return { target, text: stdin ?? '', findings: [] };
   try {
