@@ -2,22 +2,22 @@
 // command now tolerates (loadExercises skips or orders around them) and validate reports, on the exercise's
 // own unit, with the fix.
 import type { Finding } from '../findings.ts';
-import { nextFreeOrder, scanExercises } from '../exercises.ts';
+import { nextFreeOrder, scanExercises, type CatalogScan } from '../exercises.ts';
 import type { RenderedUnit } from '../analyzers/types.ts';
 import { readText } from '../read-text.ts';
 import { join } from 'node:path';
 
 const EXERCISE_UNIT = /^exercises\/([^/]+)$/;
 
-export async function checkExerciseCatalog(unit: Pick<RenderedUnit, 'source' | 'kind'>, root: string): Promise<Finding[]> {
+export async function checkExerciseCatalog(unit: Pick<RenderedUnit, 'source' | 'kind'>, root: string, scan: () => Promise<CatalogScan> = () => scanExercises(root)): Promise<Finding[]> {
   const id = unit.kind === 'kustomization' ? EXERCISE_UNIT.exec(unit.source)?.[1] : undefined;
   if (id === undefined) return [];
   // An exercise.yaml that does not load is the project-files analyzer's finding on that file (yaml, exercise-schema).
-  const scan = await scanExercises(root).catch(() => undefined);
-  if (!scan) return [];
-  const free = nextFreeOrder(scan.exercises);
+  const catalog = await scan().catch(() => undefined);
+  if (!catalog) return [];
+  const free = nextFreeOrder(catalog.exercises);
   const findings: Finding[] = [];
-  if (scan.withoutMetadata.includes(id)) {
+  if (catalog.withoutMetadata.includes(id)) {
     findings.push({
       rule: 'exercise-metadata-missing',
       severity: 'error',
@@ -26,7 +26,7 @@ export async function checkExerciseCatalog(unit: Pick<RenderedUnit, 'source' | '
       hint: `Add exercises/${id}/exercise.yaml with \`id: ${id}\` and \`order: ${free}\` (the next free position; see exercises/baseline/exercise.yaml for the fields), or start over with \`npm run exercise -- new ${id}\`; then run \`npm run catalog -- write\`.`,
     });
   }
-  const shared = scan.duplicateOrders.find((d) => d.ids.includes(id));
+  const shared = catalog.duplicateOrders.find((d) => d.ids.includes(id));
   if (shared) {
     const file = `exercises/${id}/exercise.yaml`;
     const text = await readText(join(root, file)).catch(() => '');

@@ -3,6 +3,7 @@
 import { EXERCISE_ID, loadExercises, type UserExpectation } from '../exercises.ts';
 import type { Finding } from '../findings.ts';
 import type { Analyzer } from '../validate/index.ts';
+import { perRun } from '../validate/types.ts';
 import { ToolkitError } from '../errors.ts';
 import { simulate } from './engine.ts';
 import type { SimulationResult } from './types.ts';
@@ -83,7 +84,7 @@ export const exerciseExpectationAnalyzer: Analyzer = async (unit, ctx) => {
   const id = m[1]!;
   let loaded: [Awaited<ReturnType<typeof loadExercises>>, Awaited<ReturnType<typeof loadCallGraph>>];
   try {
-    loaded = await Promise.all([loadExercises(ctx.root), loadCallGraph(ctx.root)]);
+    loaded = await Promise.all([perRun(ctx, 'exercises', () => loadExercises(ctx.root)), perRun(ctx, 'callgraph', () => loadCallGraph(ctx.root))]);
   } catch {
     // An exercise.yaml or callgraph.yaml that does not load is the project-files analyzer's finding, once, on
     // that file (yaml, exercise-schema, callgraph-schema): not one "cannot check" per exercise here.

@@ -45,6 +45,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const renders = rendering > 0 ? await startRenders(options.renderer) : undefined;
   if (renders) progress(`Rendering ${plural(rendering, 'kustomization')} with ${renders.name} (${concurrency} at a time)...`);
   const analyzers = options.analyzers ?? [];
+  const ctx = { root, loaded: new Map<string, Promise<unknown>>() };
   // Each unit goes through schema and analyzers as soon as it is loaded, while other units still render:
   // node works while kustomize does. Findings are gathered per stage below, in the same order as ever.
   const units = await mapLimit(targets, rendering > 0 ? concurrency : 1, async (t) => {
@@ -54,7 +55,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     // What no schema says but kustomize, the API server or etcd refuse (a missing name, duplicates, sizes).
     append(checked.findings, inputFindings(l.unit.resources, l.unit.kind === 'kustomization', l.textLength));
     // A unit that did not render has nothing to judge: its expectations would only restate the failure.
-    const judged = analyzers.length > 0 && !l.findings.some((f) => f.rule === 'render') ? await analyze(l.unit, analyzers, { root }) : undefined;
+    const judged = analyzers.length > 0 && !l.findings.some((f) => f.rule === 'render') ? await analyze(l.unit, analyzers, ctx) : undefined;
     return { l, checked, judged };
   });
   for (const { l } of units) append(findings, l.findings);

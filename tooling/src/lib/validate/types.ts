@@ -13,6 +13,22 @@ export interface RenderedUnit {
 
 export interface AnalyzerContext {
   root: string;
+  /** What analyzers load once per validate run (the exercise catalog, the call graph), by key; see perRun. */
+  loaded?: Map<string, Promise<unknown>>;
+}
+
+/**
+ * `load()` once per validate run for every unit and analyzer that asks by `key`, not once per unit: the
+ * exercise catalog is the same for all of them. Without a run (an analyzer called on its own), it just loads.
+ */
+export function perRun<T>(ctx: AnalyzerContext, key: string, load: () => Promise<T>): Promise<T> {
+  if (!ctx.loaded) return load();
+  let pending = ctx.loaded.get(key) as Promise<T> | undefined;
+  if (!pending) {
+    pending = load();
+    ctx.loaded.set(key, pending);
+  }
+  return pending;
 }
 
 export type Analyzer = (unit: RenderedUnit, ctx: AnalyzerContext) => Finding[] | Promise<Finding[]>;
