@@ -4,7 +4,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { $ } from 'zx';
-import { asksForJson, defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { command, defaultIo, oneOf, runIfMain, type Io, type Parsed } from '../lib/cli.ts';
 import { findCluster } from '../lib/clusters.ts';
 import { ToolkitError, UsageError } from '../lib/errors.ts';
 import { bootstrapPlan, missingTools, shellLine, type BootstrapPlan } from '../lib/cluster/bootstrap.ts';
@@ -54,14 +54,12 @@ const OPTIONS = {
   context: { type: 'string' },
   'dry-run': { type: 'boolean' },
   output: { type: 'string', short: 'o' },
-  help: { type: 'boolean', short: 'h' },
-  debug: { type: 'boolean' },
 } as const;
 
-type Values = ReturnType<typeof parseCli<typeof OPTIONS>>['values'];
+type Values = Parsed<typeof OPTIONS, true>['values'];
 
-function onlyFor(values: Values, command: string, allowed: readonly (keyof typeof OPTIONS)[]): void {
-  const given = (Object.keys(values) as (keyof typeof OPTIONS)[]).filter((k) => values[k] !== undefined && !allowed.includes(k) && !['output', 'help', 'debug', 'dry-run'].includes(k));
+function onlyFor(values: Values, command: string, allowed: readonly (keyof Values)[]): void {
+  const given = (Object.keys(values) as (keyof Values)[]).filter((k) => values[k] !== undefined && !allowed.includes(k) && !['output', 'help', 'debug', 'dry-run'].includes(k));
   if (given.length > 0) throw new UsageError(`--${given[0]} does not apply to \`cluster ${command}\`.`);
 }
 
@@ -197,16 +195,10 @@ function describe(plan: BootstrapPlan): string {
 }
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const debug = argv.includes('--debug');
-  return guarded(io, debug, async () => {
-    const { values, positionals } = parseCli(argv, OPTIONS);
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
+  return command(argv, io, { help: HELP, options: OPTIONS }, async ({ values, positionals }) => {
     const json = oneOf(values.output, ['text', 'json'] as const, '--output', 'text') === 'json';
-    const [command, ...rest] = positionals;
-    switch (command) {
+    const [sub, ...rest] = positionals;
+    switch (sub) {
       case 'add':
         return add(io, values, oneName(rest, 'add'), json);
       case 'list':
@@ -217,9 +209,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       case 'bootstrap':
         return bootstrap(io, values, oneName(rest, 'bootstrap'), json);
       default:
-        throw new UsageError(command === undefined ? 'Missing the command.' : `Unknown command ${JSON.stringify(command)}.`, 'Use one of: add, list, remove, bootstrap (npm run cluster -- --help).');
+        throw new UsageError(sub === undefined ? 'Missing the command.' : `Unknown command ${JSON.stringify(sub)}.`, 'Use one of: add, list, remove, bootstrap (npm run cluster -- --help).');
     }
-  }, { json: asksForJson(argv) });
+  });
 }
 
 runIfMain(import.meta.url, main);

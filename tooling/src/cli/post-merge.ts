@@ -3,7 +3,6 @@
 import { command, defaultIo, oneOf, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
 import { loadExercises } from '../lib/exercises.ts';
-import { clusterOfPointerFile } from '../lib/ci/changes.ts';
 import { pointerMoves } from '../lib/ci/git.ts';
 import { changedFiles, checkRef, commitExists, listFiles, ZERO_SHA } from '../lib/git.ts';
 import { POST_MERGE_MARKER, postMergeMessage } from '../lib/ci/post-merge.ts';
@@ -52,8 +51,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     }
 
     const paths = before === undefined ? await listFiles(io.root, after, 'clusters') : await changedFiles(io.root, before, after);
-    const pointerFiles = paths.filter((p) => clusterOfPointerFile(p) !== undefined);
-    const moves = await pointerMoves(io.root, before, after, pointerFiles);
+    // pointerMoves keeps the pointer files among them.
+    const moves = await pointerMoves(io.root, before, after, paths);
     const exercises = await loadExercises(io.root);
     const message = postMergeMessage(moves, exercises);
 

@@ -1,8 +1,7 @@
 // `npm run status`: the exercise each cluster points at on the base branch, and (with a token) any open
 // promotion pull request for it.
-import { asksForJson, defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
-import { UsageError } from '../lib/errors.ts';
-import { ToolkitError } from '../lib/errors.ts';
+import { command, defaultIo, oneOf, runIfMain, type Io } from '../lib/cli.ts';
+import { ToolkitError, UsageError } from '../lib/errors.ts';
 import { gitHubFromEnv, type GitHubOptions } from '../lib/github.ts';
 import { clustersAt, resolveBase, type PromotionPull } from '../lib/promote/state.ts';
 import { promotionPullsByCluster } from '../lib/pull-clusters.ts';
@@ -30,18 +29,10 @@ export interface StatusDeps {
 }
 
 export async function run(argv: string[], io: Io, deps: StatusDeps = {}): Promise<number> {
-  const debug = argv.includes('--debug');
-  return guarded(io, debug, async () => {
-    const { values, positionals } = parseCli(argv, {
-      help: { type: 'boolean', short: 'h' },
-      debug: { type: 'boolean' },
-      base: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-    });
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
+  return command(argv, io, {
+    help: HELP,
+    options: { base: { type: 'string' }, output: { type: 'string', short: 'o' } },
+  }, async ({ values, positionals }) => {
     if (positionals.length > 0) throw new UsageError(`Unexpected argument ${JSON.stringify(positionals[0])}.`);
     const output = oneOf(values.output, ['text', 'json'] as const, '--output', 'text');
     const ref = await resolveBase(io.root, values.base, (l) => io.stderr(`warning: ${l}`));
@@ -96,7 +87,7 @@ export async function run(argv: string[], io: Io, deps: StatusDeps = {}): Promis
     if (apiError) io.stdout('Open promotion pull requests: unknown (GitHub could not be read; see the error above).');
     else if (!pulls) io.stdout('Set GITHUB_TOKEN (or GH_TOKEN) to also list open promotion pull requests.');
     return failed ? 1 : 0;
-  }, { json: asksForJson(argv) });
+  });
 }
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {

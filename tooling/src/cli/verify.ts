@@ -1,6 +1,6 @@
 // `npm run verify`: after a promotion merges, confirm that the cluster took it and that users see what the
 // simulator predicted. Progress goes to stderr, the report to stdout.
-import { asksForJson, defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { command, defaultIo, oneOf, runIfMain, type Io } from '../lib/cli.ts';
 import { commentOnMergedPullRequest } from '../lib/ci/pr-comment.ts';
 import { UsageError } from '../lib/errors.ts';
 import { createGitHub, parseRepository, tokenFrom } from '../lib/github.ts';
@@ -71,9 +71,9 @@ export interface VerifyDeps {
 }
 
 export async function main(argv: string[], io: Io = defaultIo(), deps: VerifyDeps = {}): Promise<number> {
-  const debug = argv.includes('--debug');
-  return guarded(io, debug, async () => {
-    const { values, positionals } = parseCli(argv, {
+  return command(argv, io, {
+    help: HELP,
+    options: {
       context: { type: 'string' },
       timeout: { type: 'string' },
       interval: { type: 'string' },
@@ -86,13 +86,8 @@ export async function main(argv: string[], io: Io = defaultIo(), deps: VerifyDep
       'latency-slack': { type: 'string' },
       comment: { type: 'boolean' },
       output: { type: 'string', short: 'o' },
-      help: { type: 'boolean', short: 'h' },
-      debug: { type: 'boolean' },
-    });
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
+    },
+  }, async ({ values, positionals }) => {
     const output = oneOf(values.output, VERIFY_FORMATS, '--output', 'text');
     if (positionals.length > 1) throw new UsageError(`Expected at most one cluster, got ${positionals.length}.`, 'Example: npm run verify -- workshop --url http://localhost:8080/productpage.');
     const alpha = values.alpha === undefined ? 0.01 : Number(values.alpha);
@@ -128,7 +123,7 @@ export async function main(argv: string[], io: Io = defaultIo(), deps: VerifyDep
       io.stderr(`comment: ${comment.action} (${comment.pullRequest === undefined ? 'no merged pull request is associated with this commit' : `pull request #${comment.pullRequest}`})`);
     }
     return report.ok ? 0 : 1;
-  }, { json: asksForJson(argv) });
+  });
 }
 
 runIfMain(import.meta.url, main);

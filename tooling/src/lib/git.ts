@@ -55,9 +55,12 @@ export interface GitResult {
   stderr: string;
 }
 
+/** The environment git runs with: never a credential prompt, messages in English (errors are read). */
+const runEnv = (extra: Record<string, string | undefined> = {}) => ({ ...process.env, ...extra, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' });
+
 /** Runs `git <args>` in `cwd`. Throws a GitError (credentials redacted) unless `nothrow`. */
 export async function git(cwd: string, args: readonly string[], options: GitRunOptions = {}): Promise<GitResult> {
-  const env = { ...process.env, ...options.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+  const env = runEnv(options.env);
   const out = await $({ cwd, env, quiet: true, nothrow: true })`git ${args}`;
   const result = { exitCode: out.exitCode ?? 1, stdout: out.stdout, stderr: redact(out.stderr, envSecrets()) };
   if (result.exitCode !== 0 && !options.nothrow) {
@@ -73,8 +76,7 @@ export async function git(cwd: string, args: readonly string[], options: GitRunO
  */
 export function gitSync(cwd: string, args: readonly string[]): number {
   try {
-    const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
-    return $({ cwd, env, quiet: true, nothrow: true, sync: true })`git ${args}`.exitCode ?? 1;
+    return $({ cwd, env: runEnv(), quiet: true, nothrow: true, sync: true })`git ${args}`.exitCode ?? 1;
   } catch {
     return 1;
   }

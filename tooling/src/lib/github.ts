@@ -258,9 +258,9 @@ export function createGitHub(options: GitHubOptions): GitHub {
       return pr ? toPull(pr) : undefined;
     },
     async upsertComment(number, body, marker) {
-      const comments = await call(`list comments of #${number}`, () =>
-        octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 }));
-      const mine = findMarked(comments, marker);
+      const marked = async () => findMarked(await call(`list comments of #${number}`, () =>
+        octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 })), marker);
+      const mine = await marked();
       if (mine) {
         // A body saved from the web editor comes back with CRLF line ends; that is not a change.
         if (sameText(mine.body ?? '', body)) return { action: 'unchanged', url: mine.html_url };
@@ -275,8 +275,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
       } catch (error) {
         if (!(error instanceof GitHubApiError && (error.status === 0 || error.status >= 500))) throw error;
         log(`Commenting on #${number} failed (${error.status || 'no answer'}); checking whether it was posted before trying again.`);
-        const posted = findMarked(await call(`list comments of #${number}`, () =>
-          octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 })), marker);
+        const posted = await marked();
         if (posted) return { action: 'created', url: posted.html_url };
         return { action: 'created', url: (await create()).data.html_url };
       }

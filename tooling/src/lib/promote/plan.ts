@@ -9,7 +9,6 @@ import { rewritePointer } from '../rewriters/pointer.ts';
 import { unifiedDiff } from './diff.ts';
 import { oneLine } from '../markdown.ts';
 
-export { oneLine };
 
 export const PROMOTION_LABEL = 'promotion';
 /** GitHub label names: up to 50 characters; no control characters or commas (the CLI splits nothing on them). */
