@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gitEnv } from '../helpers/git-repo.ts';
 
 export const CATALOG_REPO = fileURLToPath(new URL('../fixtures/workflows/catalog-repo', import.meta.url));
 
@@ -26,7 +27,7 @@ export function tempRepo(): TempRepo {
     execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
       cwd: dir,
       encoding: 'utf8',
-      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+      env: { ...process.env, ...gitEnv },
     }).trim();
   git('init', '--quiet', '--initial-branch=main');
   const repo: TempRepo = {

@@ -72,18 +72,25 @@ export async function createTestRepo(fixture = PROMOTE_FIXTURE): Promise<TestRep
   return { dir, work, bare, git: run(work), cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Commits a change to one file on origin/main through a second clone, as a merged pull request would. */
-export async function commitOnOrigin(repo: TestRepo, file: string, text: string, subject: string): Promise<string> {
-  const other = join(repo.dir, `other-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+/**
+ * In a second clone of origin/main, as someone else or a merged pull request would: `edit` its files, commit
+ * everything and push the commit to `branch` on origin. Returns the new commit.
+ */
+export async function pushOnOrigin(repo: TestRepo, edit: (dir: string) => Promise<void>, subject: string, branch = 'main'): Promise<string> {
+  const other = await mkdtemp(join(repo.dir, 'other-'));
   await repo.git(['clone', '--quiet', repo.bare, other], repo.dir);
-  await repo.git(['config', 'user.name', 'Merger'], other);
-  await repo.git(['config', 'user.email', 'merger@example.com'], other);
-  await writeFile(join(other, file), text);
-  await repo.git(['commit', '--quiet', '-am', subject], other);
-  await repo.git(['push', '--quiet', 'origin', 'HEAD:main'], other);
+  await edit(other);
+  await repo.git(['add', '-A'], other);
+  await repo.git(['-c', 'user.name=Merger', '-c', 'user.email=merger@example.com', 'commit', '--quiet', '-m', subject], other);
+  await repo.git(['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`], other);
   const sha = await repo.git(['rev-parse', 'HEAD'], other);
   await rm(other, { recursive: true, force: true });
   return sha;
+}
+
+/** Commits a change to one file on origin/main through a second clone, as a merged pull request would. */
+export function commitOnOrigin(repo: TestRepo, file: string, text: string, subject: string): Promise<string> {
+  return pushOnOrigin(repo, (dir) => writeFile(join(dir, file), text), subject);
 }
 
 export interface Snapshot {

@@ -5,6 +5,7 @@
 // documentation_url in every error. Every request and every response is checked against GitHub's API
 // description (openapi-check.ts); `close()` rejects with whatever did not match, so drift fails the test.
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkRequest, checkResponse, exampleOf } from './openapi-check.ts';
@@ -88,8 +89,18 @@ export interface GitHubStandIn {
   /** GitHub's secondary rate limit for the next `times` matching requests: 429 (or 403) with retry-after. */
   secondaryRateLimit(times: number, retryAfter: number, options?: { status?: 403 | 429; match?: Failure['match'] }): void;
   clearFailures(): void;
+  /** The environment a command finds this stand-in through (token, API root, repository), with `extra` over it. */
+  env(extra?: Record<string, string | undefined>): NodeJS.ProcessEnv;
   /** Stops the server; rejects when a request or response did not match the API description. */
   close(): Promise<void>;
+}
+
+/**
+ * Client options for tests: 1 ms for each second of retry delay and write spacing, and a limiter of its own
+ * (test files share a worker's modules, so a shared limiter id would space one file's writes after another's).
+ */
+export function fastClient(): { retryAfterBaseValue: number; limiterId: string } {
+  return { retryAfterBaseValue: 1, limiterId: randomUUID() };
 }
 
 export const DOCS = 'https://docs.github.com/rest';
@@ -146,6 +157,9 @@ export async function startGitHubStandIn(options: StandInOptions = {}): Promise<
     },
     clearFailures() {
       failures.length = 0;
+    },
+    env(extra = {}) {
+      return { GITHUB_TOKEN: state.token, GITHUB_API_URL: state.url, GITHUB_REPOSITORY: `${state.owner}/${state.repo}`, ...extra };
     },
     close: () => new Promise<void>((resolve, reject) => {
       server.closeAllConnections();

@@ -6,7 +6,7 @@ import { createGitHub, GitHubApiError, parseAcceptedPermissions, type GitHubOpti
 import { titleFor, TITLE_LIMIT } from '../../tooling/src/lib/promote/plan.ts';
 import type { Cluster } from '../../tooling/src/lib/clusters.ts';
 import type { Exercise } from '../../tooling/src/lib/exercises.ts';
-import { startGitHubStandIn, type GitHubStandIn, type StandInOptions } from '../helpers/github-stand-in.ts';
+import { fastClient, startGitHubStandIn, type GitHubStandIn, type StandInOptions } from '../helpers/github-stand-in.ts';
 
 let gh: GitHubStandIn;
 let lines: string[];
@@ -18,7 +18,7 @@ async function stand(options: StandInOptions = {}): Promise<GitHubStandIn> {
 
 function client(extra: Partial<GitHubOptions> = {}) {
   return createGitHub({
-    token: gh.token, owner: gh.owner, repo: gh.repo, baseUrl: gh.url, retryAfterBaseValue: 1, limiterId: randomUUID(),
+    token: gh.token, owner: gh.owner, repo: gh.repo, baseUrl: gh.url, ...fastClient(),
     log: (l) => lines.push(l), ...extra,
   });
 }

@@ -1,16 +1,15 @@
 // Promotions against GitHub as it behaves today: a workflow token without the issues permission, a plan
 // without draft pull requests, a base whose workflow files changed (GitHub's `workflows` rule, modelled by a
 // pre-receive hook on the bare origin), and status with a bad token. The stand-in knows origin's branches.
-import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../tooling/src/cli/promote.ts';
 import { run as status } from '../../tooling/src/cli/status.ts';
 import { main as history } from '../../tooling/src/cli/history.ts';
 import { captureIo } from '../helpers/io.ts';
-import { startGitHubStandIn, type GitHubStandIn, type StandInOptions } from '../helpers/github-stand-in.ts';
-import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
+import { fastClient, startGitHubStandIn, type GitHubStandIn, type StandInOptions } from '../helpers/github-stand-in.ts';
+import { createTestRepo, pushOnOrigin, type TestRepo } from '../helpers/git-repo.ts';
 
 let repo: TestRepo;
 let gh: GitHubStandIn | undefined;
@@ -31,8 +30,8 @@ async function stand(options: StandInOptions = {}): Promise<GitHubStandIn> {
 
 async function promote(args: string[]) {
   const g = gh as GitHubStandIn;
-  const io = captureIo(repo.work, { GITHUB_TOKEN: g.token, GITHUB_API_URL: g.url, GITHUB_REPOSITORY: `${g.owner}/${g.repo}` });
-  const code = await run([...args, '--output', 'json'], io, { github: { retryAfterBaseValue: 1, limiterId: randomUUID() } });
+  const io = captureIo(repo.work, g.env());
+  const code = await run([...args, '--output', 'json'], io, { github: fastClient() });
   return { code, err: io.stderrText, json: JSON.parse(io.stdoutText || '{}') as Record<string, unknown> };
 }
 
@@ -63,17 +62,11 @@ exit $status
 `;
 
 /** A maintainer's push to main that adds or changes a workflow file (as Dependabot's weekly bump does). */
-async function changeWorkflowOnMain(text: string): Promise<string> {
-  const other = join(repo.dir, `maintainer-${randomUUID()}`);
-  await repo.git(['clone', '--quiet', repo.bare, other], repo.dir);
-  await mkdir(join(other, '.github/workflows'), { recursive: true });
-  await writeFile(join(other, '.github/workflows/ci.yml'), text);
-  await repo.git(['add', '.github'], other);
-  await repo.git(['-c', 'user.name=M', '-c', 'user.email=m@example.com', 'commit', '--quiet', '-m', 'Bump actions/checkout'], other);
-  await repo.git(['push', '--quiet', 'origin', 'HEAD:main'], other);
-  const sha = await repo.git(['rev-parse', 'HEAD'], other);
-  await rm(other, { recursive: true, force: true });
-  return sha;
+function changeWorkflowOnMain(text: string): Promise<string> {
+  return pushOnOrigin(repo, async (dir) => {
+    await mkdir(join(dir, '.github/workflows'), { recursive: true });
+    await writeFile(join(dir, '.github/workflows/ci.yml'), text);
+  }, 'Bump actions/checkout');
 }
 
 describe('promote against GitHub as it behaves today', { timeout: 240_000 }, () => {
@@ -140,8 +133,8 @@ describe('promote against GitHub as it behaves today', { timeout: 240_000 }, () 
 
   it('status prints the pointers from git when GitHub refuses the token, and says why it could not list pull requests', async () => {
     const g = await stand();
-    const io = captureIo(repo.work, { GITHUB_TOKEN: 'ghp_wrongtoken000000000000000000000000', GITHUB_API_URL: g.url, GITHUB_REPOSITORY: `${g.owner}/${g.repo}` });
-    expect(await status([], io, { github: { retryAfterBaseValue: 1, limiterId: randomUUID() } })).toBe(1);
+    const io = captureIo(repo.work, g.env({ GITHUB_TOKEN: 'ghp_wrongtoken000000000000000000000000' }));
+    expect(await status([], io, { github: fastClient() })).toBe(1);
     expect(io.out[0]).toMatch(/^Clusters on main \([0-9a-f]{12}\):$/);
     expect(io.out).toContain('  workshop    route-v1  (2.1 Route all reviews to v1)');
     expect(io.stderrText).toMatch(/could not list promotion pull requests: GitHub API: list open pull requests failed \(HTTP 401\): Bad credentials/);

@@ -1,12 +1,11 @@
 // End-to-end promotions against a real git repository (origin: a bare repository on disk) and a fake
 // GitHub REST API on 127.0.0.1, through the CLI's main.
-import { randomUUID } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../tooling/src/cli/promote.ts';
 import { captureIo } from '../helpers/io.ts';
-import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
+import { fastClient, startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 import { commitOnOrigin, createTestRepo, snapshot, PROMOTE_FIXTURE, type TestRepo } from '../helpers/git-repo.ts';
 
 const POINTER = 'clusters/workshop/exercise/kustomization.yaml';
@@ -26,14 +25,14 @@ afterEach(async () => {
 });
 
 function env(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  return { GITHUB_TOKEN: gh.token, GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`, ...extra };
+  return gh.env(extra);
 }
 
 const outputs: string[] = [];
 
 async function promote(args: string[], e: NodeJS.ProcessEnv = env()) {
   const io = captureIo(repo.work, e);
-  const code = await run(args, io, { github: { retryAfterBaseValue: 1, limiterId: randomUUID() } });
+  const code = await run(args, io, { github: fastClient() });
   outputs.push(io.stdoutText, io.stderrText);
   return { code, out: io.stdoutText, err: io.stderrText, lines: io.out };
 }

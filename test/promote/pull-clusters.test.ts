@@ -1,14 +1,13 @@
 // `npm run status` matches an open promotion pull request to the clusters whose pointer its branch changes on
 // origin: a promote/all/<id> branch opened before a cluster existed is not a promotion of that cluster.
-import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run as status } from '../../tooling/src/cli/status.ts';
 import { clustersChangedOnBranch } from '../../tooling/src/lib/pull-clusters.ts';
 import { captureIo } from '../helpers/io.ts';
-import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
-import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
+import { fastClient, startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
+import { createTestRepo, pushOnOrigin, type TestRepo } from '../helpers/git-repo.ts';
 
 let repo: TestRepo;
 let gh: GitHubStandIn;
@@ -25,18 +24,7 @@ afterEach(async () => {
 
 const pointer = (name: string) => `clusters/${name}/exercise/kustomization.yaml`;
 
-/** In a second clone: starting from origin/main, apply `edit`, commit, and push to `branch` on origin. */
-async function pushChange(branch: string, edit: (dir: string) => Promise<void>, subject: string): Promise<void> {
-  const other = join(repo.dir, `clone-${randomUUID()}`);
-  await repo.git(['clone', '--quiet', repo.bare, other], repo.dir);
-  await repo.git(['config', 'user.name', 'Someone'], other);
-  await repo.git(['config', 'user.email', 'someone@example.com'], other);
-  if (branch !== 'main') await repo.git(['switch', '--quiet', '-c', branch], other);
-  await edit(other);
-  await repo.git(['add', '-A'], other);
-  await repo.git(['commit', '--quiet', '-m', subject], other);
-  await repo.git(['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`], other);
-}
+const pushChange = (branch: string, edit: (dir: string) => Promise<void>, subject: string) => pushOnOrigin(repo, edit, subject, branch);
 
 const movePointer = (dir: string, name: string, id: string) => async () => {
   const file = join(dir, pointer(name));
@@ -64,8 +52,8 @@ describe('npm run status: pull requests by the clusters their branch changes', (
       // Its branch is gone from origin: matched by its name, as before.
       { number: 9, state: 'open', title: 't', body: '', head: 'promote/workshop-b/shift-v3', base: 'main', draft: false, labels: ['promotion'] },
     );
-    const io = captureIo(repo.work, { GITHUB_TOKEN: gh.token, GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}` });
-    expect(await status(['--output', 'json'], io, { github: { retryAfterBaseValue: 1, limiterId: randomUUID() } })).toBe(0);
+    const io = captureIo(repo.work, gh.env());
+    expect(await status(['--output', 'json'], io, { github: fastClient() })).toBe(0);
     const clusters = JSON.parse(io.stdoutText).clusters as { name: string; pullRequests: { number: number }[] }[];
     expect(clusters.map((c) => [c.name, c.pullRequests.map((p) => p.number)])).toEqual([
       ['workshop', [5, 8]],

@@ -1,13 +1,12 @@
 // `npm run status` and `npm run history` against a real repository whose origin is a bare repository,
 // with promotions merged as squash commits and as merge commits.
-import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main as history } from '../../tooling/src/cli/history.ts';
 import { run as status } from '../../tooling/src/cli/status.ts';
 import { captureIo } from '../helpers/io.ts';
-import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
+import { fastClient, startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 import { commitOnOrigin, createTestRepo, PROMOTE_FIXTURE, type TestRepo } from '../helpers/git-repo.ts';
 
 const POINTER = 'clusters/workshop/exercise/kustomization.yaml';
@@ -66,8 +65,8 @@ describe('npm run status', () => {
       { number: 6, state: 'closed', title: 't', body: '', head: 'promote/workshop/route-v2', base: 'main', draft: false, labels: [] },
       { number: 7, state: 'open', title: 't', body: '', head: 'feature/readme', base: 'main', draft: false, labels: [] },
     );
-    const io = captureIo(repo.work, { GITHUB_TOKEN: gh.token, GITHUB_API_URL: gh.url, GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}` });
-    expect(await status([], io, { github: { retryAfterBaseValue: 1, limiterId: randomUUID() } })).toBe(0);
+    const io = captureIo(repo.work, gh.env());
+    expect(await status([], io, { github: fastClient() })).toBe(0);
     const lines = io.out;
     expect(lines[0]).toMatch(/^Clusters on main \([0-9a-f]{12}\):$/);
     expect(lines).toContain('  workshop    route-v1  (2.1 Route all reviews to v1)');

@@ -16,7 +16,7 @@ import { summarize } from '../../tooling/src/lib/promote/gate.ts';
 import { branchFor, chooseExercise, labelsFor, selectClusters, titleFor, type PlanDraft } from '../../tooling/src/lib/promote/plan.ts';
 import { resourceChanges } from '../../tooling/src/lib/promote/preview.ts';
 import { prNumberOf, promotionPullsFor } from '../../tooling/src/lib/promote/state.ts';
-import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
+import { fastClient, startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 
 const cluster = (name: string, exerciseId: string): Cluster => ({
   name, exerciseId, dir: `clusters/${name}`, pointerFile: `clusters/${name}/exercise/kustomization.yaml`, pointerLine: 5,
@@ -217,7 +217,7 @@ describe('createGitHub errors', () => {
   afterAll(async () => {
     await gh.close();
   });
-  const client = (token = gh.token) => createGitHub({ token, owner: gh.owner, repo: gh.repo, baseUrl: gh.url, retryAfterBaseValue: 1, limiterId: `t${Math.random()}` });
+  const client = (token = gh.token) => createGitHub({ token, owner: gh.owner, repo: gh.repo, baseUrl: gh.url, ...fastClient() });
 
   it('maps 403 to the permissions hint and keeps status and cause', async () => {
     gh.fail(403, 1);

@@ -1,11 +1,11 @@
 // promote renders each cluster once: the plan's before and after renders are the ones the validation gate
 // and the pull request body use, so a dry run of one cluster runs two kustomize builds (the exercise before
 // and the exercise after the move), not three or more.
-import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../tooling/src/cli/promote.ts';
 import { renderer, resetRenderer, useRenderCache } from '../../tooling/src/lib/render/index.ts';
 import { captureIo } from '../helpers/io.ts';
+import { fastClient } from '../helpers/github-stand-in.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
 
 let repo: TestRepo;
@@ -24,7 +24,7 @@ afterEach(async () => {
 describe('promote --dry-run', { timeout: 180_000 }, () => {
   it('builds each state of the cluster once; the gate and the body reuse the plan\'s renders', async () => {
     const io = captureIo(repo.work, {});
-    const code = await run(['route-v2', '--dry-run', '--no-cache', '--output', 'json'], io, { github: { retryAfterBaseValue: 1, limiterId: randomUUID() } });
+    const code = await run(['route-v2', '--dry-run', '--no-cache', '--output', 'json'], io, { github: fastClient() });
     expect(code, io.stderrText).toBe(0);
     const out = JSON.parse(io.stdoutText) as { body: string };
     // The body shows the rendered diff (from the plan's renders) and the gate's validation result.
