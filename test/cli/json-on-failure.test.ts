@@ -7,6 +7,7 @@ import { asksForJson } from '../../tooling/src/lib/cli.ts';
 import { main as simulate } from '../../tooling/src/cli/simulate.ts';
 import { main as validate } from '../../tooling/src/cli/validate.ts';
 import { main as history } from '../../tooling/src/cli/history.ts';
+import { run as promote } from '../../tooling/src/cli/promote.ts';
 import { captureIo } from '../helpers/io.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -28,6 +29,13 @@ describe('--output json on failure', () => {
     expect(json.error).toBe('Unknown exercise or cluster "fualt-abort". Did you mean "fault-abort"?');
     expect(json.hint).toMatch(/^Run `npm run exercises`/);
     expect(io.err.join('\n')).toContain('fualt-abort');
+  });
+
+  it('a promote usage error that the parser finds prints promote\'s JSON report and exits 2', async () => {
+    const io = captureIo(ROOT);
+    expect(await promote(['fault-abort', '-o', 'json', '--bogus'], io)).toBe(2);
+    expect(JSON.parse(io.stdoutText)).toEqual({ error: "Unknown option '--bogus'.", hint: 'Run the command with --help to see its usage.', pushed: false, onOrigin: false });
+    expect(io.err[0]).toBe("error: Unknown option '--bogus'.");
   });
 
   it('a validate usage error prints {error, hint} and exits 2', async () => {

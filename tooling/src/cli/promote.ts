@@ -1,6 +1,6 @@
 // `npm run promote -- <exercise-id | --next>`: move clusters to an exercise through a reviewed pull request
 // (or print the plan with --dry-run, or commit to a local branch with --local).
-import { defaultIo, oneOf, parseCli, reportError, runIfMain, type Io } from '../lib/cli.ts';
+import { command, defaultIo, oneOf, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
 import { promote, type PromoteRequest, type PromoteResult } from '../lib/promote/apply.ts';
 import { failureReport } from '../lib/promote/failure.ts';
@@ -62,13 +62,9 @@ function printPlan(result: PromoteResult, io: Io): void {
 }
 
 export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promise<number> {
-  const debug = argv.includes('--debug');
-  let output: 'text' | 'json' = 'text';
-  let asked: { id?: string; base?: string; clusters?: string[] } = {};
-  try {
-    const { values, positionals } = parseCli(argv, {
-      help: { type: 'boolean', short: 'h' },
-      debug: { type: 'boolean' },
+  return command(argv, io, {
+    help: HELP,
+    options: {
       next: { type: 'boolean' },
       cluster: { type: 'string', multiple: true },
       'all-clusters': { type: 'boolean' },
@@ -80,12 +76,11 @@ export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promi
       force: { type: 'boolean' },
       output: { type: 'string', short: 'o' },
       'no-cache': { type: 'boolean' },
-    });
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
-    output = oneOf(values.output, ['text', 'json'] as const, '--output', 'text');
+    },
+    // A script that asked for JSON gets the failure's details too: HTTP status, branch, whether it is on origin.
+    report: failureReport,
+  }, async ({ values, positionals }) => {
+    const output = oneOf(values.output, ['text', 'json'] as const, '--output', 'text');
     if (positionals.length > 1) throw new UsageError('Give one exercise id.', 'Usage: npm run promote -- <exercise-id> [options]');
     if (values['dry-run'] && values.local) throw new UsageError('Use either --dry-run or --local, not both.');
     if (values.force && !values.local) {
@@ -93,22 +88,27 @@ export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promi
     }
     useRenderCache(!values['no-cache']);
     const mode = values['dry-run'] ? 'dry-run' : values.local ? 'local' : 'run';
-    asked = { id: positionals[0], base: values.base, clusters: values.cluster ?? [] };
-    const result = await promote({
-      root: io.root,
-      exerciseId: positionals[0],
-      next: values.next ?? false,
-      clusters: values.cluster ?? [],
-      allClusters: values['all-clusters'] ?? false,
-      base: values.base,
-      draft: values.draft ?? false,
-      labels: values.label ?? [],
-      mode,
-      force: values.force ?? false,
-      env: io.env,
-      progress: (line) => io.stderr(line),
-      github: deps.github,
-    });
+    let result: PromoteResult;
+    try {
+      result = await promote({
+        root: io.root,
+        exerciseId: positionals[0],
+        next: values.next ?? false,
+        clusters: values.cluster ?? [],
+        allClusters: values['all-clusters'] ?? false,
+        base: values.base,
+        draft: values.draft ?? false,
+        labels: values.label ?? [],
+        mode,
+        force: values.force ?? false,
+        env: io.env,
+        progress: (line) => io.stderr(line),
+        github: deps.github,
+      });
+    } catch (caught) {
+      // An exercise or cluster that is in the checkout but not on origin: say "push first", not "unknown".
+      throw explainUnpushedCluster(io.root, values.cluster ?? [], values.base, explainUnpushedExercise(io.root, positionals[0], values.base, caught));
+    }
     printResult(result, output, io);
     // The promotion used origin's exercise; say so when the checkout has another version of it.
     if (result.plan) {
@@ -116,12 +116,7 @@ export async function run(argv: string[], io: Io, deps: PromoteDeps = {}): Promi
       if (drift?.message) io.stderr(`warning: ${drift.message}`);
     }
     return 0;
-  } catch (caught) {
-    const error = explainUnpushedCluster(io.root, asked.clusters ?? [], asked.base, explainUnpushedExercise(io.root, asked.id, asked.base, caught));
-    // A script asked for JSON: it gets JSON on failure too (the human-readable error still goes to stderr).
-    if (output === 'json') io.stdout(JSON.stringify(failureReport(error), null, 2));
-    return reportError(error, io, debug);
-  }
+  });
 }
 
 function printResult(result: PromoteResult, output: 'text' | 'json', io: Io): void {

@@ -127,17 +127,23 @@ export function asksForJson(argv: readonly string[]): boolean {
 }
 
 /**
- * Wraps a command body so ToolkitErrors become printed messages and exit codes. With `json`, a failure also
- * prints `{ "error", "hint" }` on stdout, so a script that asked for JSON always gets JSON; the readable error
- * still goes to stderr.
+ * What a failure prints on stdout for a script that asked for JSON: `{ "error", "hint" }`. A command whose
+ * failures carry more (promote: the HTTP status, whether the branch is on origin) gives its own `report`.
  */
-export async function guarded(io: Io, debug: boolean, body: () => Promise<number>, options: { json?: boolean } = {}): Promise<number> {
+export function errorReport(error: unknown): object {
+  return { error: error instanceof Error ? error.message : String(error), hint: error instanceof ToolkitError ? error.hint ?? null : null };
+}
+
+/**
+ * Wraps a command body so ToolkitErrors become printed messages and exit codes. With `json`, a failure also
+ * prints its `report` (default errorReport) on stdout, so a script that asked for JSON always gets JSON; the
+ * readable error still goes to stderr.
+ */
+export async function guarded(io: Io, debug: boolean, body: () => Promise<number>, options: { json?: boolean; report?: (error: unknown) => object } = {}): Promise<number> {
   try {
     return await body();
   } catch (error) {
-    if (options.json) {
-      io.stdout(JSON.stringify({ error: error instanceof Error ? error.message : String(error), hint: error instanceof ToolkitError ? error.hint ?? null : null }, null, 2));
-    }
+    if (options.json) io.stdout(JSON.stringify((options.report ?? errorReport)(error), null, 2));
     return reportError(error, io, debug);
   }
 }
@@ -156,7 +162,7 @@ export type Parsed<T extends Options, P extends boolean> = ReturnType<typeof par
 export async function command<T extends Options, P extends boolean = true>(
   argv: string[],
   io: Io,
-  spec: { help: string; options: T; positionals?: P },
+  spec: { help: string; options: T; positionals?: P; report?: (error: unknown) => object },
   body: (parsed: Parsed<T, P>) => Promise<number>,
 ): Promise<number> {
   return guarded(io, argv.includes('--debug'), async () => {
@@ -166,5 +172,5 @@ export async function command<T extends Options, P extends boolean = true>(
       return 0;
     }
     return body(parsed);
-  }, { json: asksForJson(argv) });
+  }, { json: asksForJson(argv), ...(spec.report ? { report: spec.report } : {}) });
 }
