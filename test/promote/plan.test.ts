@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Cluster } from '../../tooling/src/lib/clusters.ts';
 import { NotFoundError } from '../../tooling/src/lib/errors.ts';
 import type { Exercise } from '../../tooling/src/lib/exercises.ts';
-import { fileUpdates, movedClusters, planPromotion, unchangedClusters } from '../../tooling/src/lib/promote/plan.ts';
+import { branchFor, fileUpdates, movedClusters, parsePromotionBranch, planPromotion, unchangedClusters } from '../../tooling/src/lib/promote/plan.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -35,6 +35,14 @@ describe('planPromotion', () => {
     expect(fileUpdates(plan)).toEqual([{ path: a.pointerFile, text: pointer('fault-abort') }]);
     const diff = movedClusters(plan)[0]!.diff.split('\n');
     expect(diff.filter((l) => /^[-+] /.test(l))).toEqual(['-  - ../../../exercises/fault-delay # the pointer', '+  - ../../../exercises/fault-abort # the pointer']);
+  });
+
+  it('reads a promotion branch name back as branchFor wrote it, and nothing else', () => {
+    const a = cluster('room-a', 'baseline');
+    const b = cluster('room-b', 'baseline');
+    expect(parsePromotionBranch(branchFor([a, b], false, 'fault-abort'))).toEqual({ scope: ['room-a', 'room-b'], exercise: 'fault-abort' });
+    expect(parsePromotionBranch(branchFor([a], true, 'canary'))).toEqual({ scope: 'all', exercise: 'canary' });
+    for (const head of ['main', 'promote/room-a', 'promote/room-a/x/y', 'feature/room-a/canary']) expect(parsePromotionBranch(head)).toBeUndefined();
   });
 
   it('names the cluster and file when a pointer text is missing', () => {

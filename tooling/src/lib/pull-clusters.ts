@@ -4,7 +4,8 @@
 import { clusterOfPointerFile } from './ci/changes.ts';
 import { changedFiles, fetchBranch, git } from './git.ts';
 import type { PullRequest } from './github.ts';
-import { promotionPullsFor, type PromotionPull } from './promote/state.ts';
+import { parsePromotionBranch } from './promote/plan.ts';
+import type { PromotionPull } from './promote/state.ts';
 
 /**
  * The clusters whose pointer `branch` on origin changes since it left `baseCommit`'s history; undefined when
@@ -29,13 +30,13 @@ export async function clustersChangedOnBranch(root: string, baseCommit: string, 
 export async function promotionPullsByCluster(root: string, baseCommit: string, open: readonly PullRequest[], clusters: readonly string[]): Promise<Map<string, PromotionPull[]>> {
   const out = new Map<string, PromotionPull[]>(clusters.map((c) => [c, []]));
   for (const pull of open) {
-    const m = /^promote\/[^/]+\/([^/]+)$/.exec(pull.head);
-    if (!m) continue;
+    const named = parsePromotionBranch(pull.head);
+    if (!named) continue;
     const changed = await clustersChangedOnBranch(root, baseCommit, pull.head);
-    const entry: PromotionPull = { number: pull.number, url: pull.url, branch: pull.head, exercise: m[1] as string, draft: pull.draft };
+    const entry: PromotionPull = { number: pull.number, url: pull.url, branch: pull.head, exercise: named.exercise, draft: pull.draft };
     for (const cluster of clusters) {
       // What the branch changes decides; its name only when origin cannot show the branch.
-      const moves = changed !== undefined ? changed.includes(cluster) : promotionPullsFor([pull], cluster).length > 0;
+      const moves = changed !== undefined ? changed.includes(cluster) : named.scope === 'all' || named.scope.includes(cluster);
       if (moves) out.get(cluster)?.push(entry);
     }
   }

@@ -130,6 +130,13 @@ export function branchFor(clusters: readonly Cluster[], allClusters: boolean, ex
 }
 
 
+/** What a promotion branch's name says, branchFor read back: the clusters it names (or all) and the exercise. */
+export function parsePromotionBranch(head: string): { scope: 'all' | string[]; exercise: string } | undefined {
+  const m = /^promote\/([^/]+)\/([^/]+)$/.exec(head);
+  if (!m) return undefined;
+  return { scope: m[1] === 'all' ? 'all' : (m[1] as string).split('+'), exercise: m[2] as string };
+}
+
 /** GitHub refuses a longer pull request title with 422 "title is too long (maximum is 256 characters)". */
 export const TITLE_LIMIT = 256;
 

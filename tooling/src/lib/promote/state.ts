@@ -6,6 +6,7 @@ import { ToolkitError } from '../errors.ts';
 import { checkBranchName, fetchBranch, listTree, logOfFile, remoteDefaultBranch, revParse, showFile } from '../git.ts';
 import type { PullRequest } from '../github.ts';
 import { readPointer } from '../rewriters/pointer.ts';
+import { parsePromotionBranch } from './plan.ts';
 
 export interface ClusterState {
   name: string;
@@ -144,11 +145,9 @@ export interface PromotionPull {
 export function promotionPullsFor(pulls: readonly PullRequest[], cluster: string): PromotionPull[] {
   const out: PromotionPull[] = [];
   for (const p of pulls) {
-    const m = /^promote\/([^/]+)\/([^/]+)$/.exec(p.head);
-    if (!m) continue;
-    const scope = (m[1] as string).split('+');
-    if (m[1] !== 'all' && !scope.includes(cluster)) continue;
-    out.push({ number: p.number, url: p.url, branch: p.head, exercise: m[2] as string, draft: p.draft });
+    const named = parsePromotionBranch(p.head);
+    if (!named || (named.scope !== 'all' && !named.scope.includes(cluster))) continue;
+    out.push({ number: p.number, url: p.url, branch: p.head, exercise: named.exercise, draft: p.draft });
   }
   return out.sort((a, b) => a.number - b.number);
 }
