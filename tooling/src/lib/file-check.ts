@@ -7,8 +7,8 @@ import { callGraphSchema, exerciseSchema } from './file-schemas.ts';
 import { DocumentOrigin } from './origin.ts';
 import { closest } from './suggest.ts';
 import { schemaProblems, valueAt } from './validate/messages.ts';
-import { parseGoDuration } from './go-duration.ts';
-import type { ErrorList } from './validate/strict.ts';
+import { parseDuration } from './mesh/duration.ts';
+import { escapePointer, type ErrorList } from './validate/strict.ts';
 
 export type FileKind = 'exercise' | 'callgraph';
 
@@ -48,7 +48,7 @@ function explain(error: AjvError, data: unknown): AjvError {
     const known = Object.keys(error.parentSchema?.properties ?? {});
     const guess = closest(extra, known);
     return {
-      instancePath: `${error.instancePath}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+      instancePath: `${error.instancePath}/${escapePointer(extra)}`,
       keyword: 'unknown',
       params: { hint: guess ? `Did you mean "${guess}"? Rename the field.` : `Remove the field; allowed here: ${known.join(', ')}.` },
       message: `unknown field "${extra}"; it would be ignored.`,
@@ -64,10 +64,9 @@ function explain(error: AjvError, data: unknown): AjvError {
     };
   }
   if (error.keyword === 'type' && /\/latencyMs\/(min|max)$/.test(error.instancePath) && typeof value === 'string') {
-    const parsed = parseGoDuration(value.trim());
+    const ms = parseDuration(value.trim());
     const field = error.instancePath.slice(error.instancePath.lastIndexOf('/') + 1);
-    if (parsed.ok) {
-      const ms = Number(parsed.ns) / 1e6;
+    if (ms !== undefined) {
       return { ...error, params: { hint: `Write milliseconds as a number: \`${field}: ${ms}\`.` }, message: `"${field}" is ${JSON.stringify(value)}; latencyMs takes a number of milliseconds.` };
     }
   }

@@ -4,6 +4,7 @@
 import type { Finding } from '../findings.ts';
 import { nextFreeOrder, scanExercises, type CatalogScan } from '../exercises.ts';
 import type { RenderedUnit } from '../analyzers/types.ts';
+import { DocumentOrigin } from '../origin.ts';
 import { readText } from '../read-text.ts';
 import { join } from 'node:path';
 
@@ -30,13 +31,13 @@ export async function checkExerciseCatalog(unit: Pick<RenderedUnit, 'source' | '
   if (shared) {
     const file = `exercises/${id}/exercise.yaml`;
     const text = await readText(join(root, file)).catch(() => '');
-    const line = text.split('\n').findIndex((l) => /^order\s*:/.test(l));
+    const { line } = new DocumentOrigin(file, text, 1).match('/order');
     const others = shared.ids.filter((o) => o !== id);
     findings.push({
       rule: 'exercise-order-duplicate',
       severity: 'error',
       file,
-      ...(line >= 0 ? { line: line + 1 } : {}),
+      ...(line !== undefined ? { line } : {}),
       pointer: '/order',
       message: `exercises/${id} has \`order: ${shared.order}\`, like ${others.map((o) => `exercises/${o}`).join(' and ')}: the workshop order, \`promote --next\` and the README table need one exercise per position.`,
       hint: `Give one of them another position (\`order: ${free}\` is free; \`npm run exercise -- new <id> --after <id>\` renumbers for you), then run \`npm run catalog -- write\`.`,
