@@ -76,7 +76,7 @@ describe('the workflows', () => {
         }
       }
     }
-    expect(checked).toBe(7);
+    expect(checked).toBe(8);
   });
 
   it('never trigger on pull_request_target; validate runs on pull requests, pushes to main and input-free dispatches', () => {
@@ -190,6 +190,13 @@ describe('post-merge.yml', () => {
       expect(verifyStep.run).not.toContain('${{');
       expect(verifyStep.run).toMatch(/umask 077\n[^]*printf '%s\\n' "\$WORKSHOP_KUBECONFIG" > "\$KUBECONFIG"/);
       expect(verifyStep.run).toContain('npm run --silent verify -- "$cluster" --revision "$AFTER_SHA" --comment');
+    });
+
+    it('takes the clusters that moved from ci:post-merge\'s JSON (test/ci/post-merge.test.ts pins its shape), not from git itself', () => {
+      const run = job.steps.at(-1)!.run as string;
+      expect(run).toContain('npm run --silent ci:post-merge -- --output json > "$RUNNER_TEMP/moves.json"');
+      expect(run).toContain(`jq -r '.clusters[] | select(.to != null) | .cluster' "$RUNNER_TEMP/moves.json"`);
+      expect(run).not.toMatch(/git (diff|ls-tree|cat-file)/);
     });
 
     it.each([['', 'false'], ['apiVersion: v1', 'true']])('the secret check with WORKSHOP_KUBECONFIG=%j says present=%s', (secret, present) => {
