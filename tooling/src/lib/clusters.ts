@@ -3,11 +3,19 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { NotFoundError } from './errors.ts';
+import { NotFoundError, UsageError } from './errors.ts';
 import { didYouMean } from './suggest.ts';
 import { readPointer } from './rewriters/pointer.ts';
 
 export const CLUSTER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** `name` when it is a valid cluster name (a DNS label, as kind and the folder need); a UsageError otherwise. */
+export function checkClusterName(name: string): string {
+  if (!CLUSTER_NAME.test(name)) {
+    throw new UsageError(`Invalid cluster name ${JSON.stringify(name)}.`, 'Use lowercase letters, digits and dashes (at most 63), starting and ending with a letter or digit.');
+  }
+  return name;
+}
 
 export interface Cluster {
   name: string;

@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { CLUSTER_NAME, findCluster, scanClusters } from '../clusters.ts';
-import { ToolkitError, UsageError } from '../errors.ts';
+import { checkClusterName, CLUSTER_NAME, findCluster, scanClusters } from '../clusters.ts';
+import { ToolkitError } from '../errors.ts';
 import { findExercise, loadExercises } from '../exercises.ts';
 import { remoteUrl } from '../git.ts';
 import { ARGOCD_PROFILE_PATCH, type ClusterParams, type Engine, type Profile } from './profile.ts';
@@ -85,9 +85,7 @@ export interface AddPlan {
 
 /** Checks the name and the exercise and fills in the template; writes nothing. */
 export async function planAddCluster(root: string, options: AddOptions, warn: (line: string) => void): Promise<AddPlan> {
-  if (!CLUSTER_NAME.test(options.name)) {
-    throw new UsageError(`Invalid cluster name ${JSON.stringify(options.name)}.`, 'Use lowercase letters, digits and dashes (at most 63), starting and ending with a letter or digit.');
-  }
+  checkClusterName(options.name);
   if (existsSync(join(root, 'clusters', options.name))) {
     throw new ToolkitError(`clusters/${options.name} already exists.`, { hint: `Pick another name, or remove it first with \`npm run cluster -- remove ${options.name}\`.` });
   }

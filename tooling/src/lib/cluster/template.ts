@@ -1,7 +1,7 @@
 // The one cluster template: every file of `clusters/<name>/` for a name, a repository, the engines and a
 // profile. `npm run cluster -- add` writes it; the repository's own clusters are instances of it (a test
 // compares them byte for byte), so a generated cluster is exactly what the hand-written ones were.
-import { CLUSTER_NAME } from '../clusters.ts';
+import { checkClusterName } from '../clusters.ts';
 import { checkBranchName, redact } from '../git.ts';
 import { ToolkitError, UsageError } from '../errors.ts';
 import { EXERCISE_ID } from '../exercises.ts';
@@ -74,9 +74,7 @@ export function engineUrlFromRemote(remote: string): string | undefined {
 
 /** Every file of `clusters/<name>/`, in a stable order. */
 export function clusterFiles(p: ClusterParams): ClusterFile[] {
-  if (!CLUSTER_NAME.test(p.name)) {
-    throw new UsageError(`Invalid cluster name ${JSON.stringify(p.name)}.`, 'Use lowercase letters, digits and dashes (at most 63), starting and ending with a letter or digit.');
-  }
+  checkClusterName(p.name);
   if (!EXERCISE_ID.test(p.exercise)) throw new ToolkitError(`Invalid exercise id ${JSON.stringify(p.exercise)}.`);
   checkBranchName(p.branch, 'branch name');
   checkRepoUrl(p.repoURL);
