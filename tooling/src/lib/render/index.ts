@@ -115,7 +115,7 @@ export class Renderer {
     const k = this.kustomize;
     const input = state.hasher.hashDir(dir);
     // The binary's path is left out, so checkouts in different places share entries.
-    const key = createHash('sha256').update(`${k.source === 'kubectl' ? 'kubectl' : 'kustomize'}\0${k.version}\0${input.hash}`).digest('hex');
+    const key = createHash('sha256').update(`${k.source === 'kubectl' ? 'kubectl' : 'kustomize'}\0${k.version}\0${k.build ?? ''}\0${input.hash}`).digest('hex');
     if (top && !this.seen.has(key)) {
       this.seen.add(key);
       this.stats.distinct++;
