@@ -1,6 +1,6 @@
 // Checks exercise.yaml and callgraph.yaml against their schemas (file-schemas.ts) with ajv in strict mode,
 // and says what is wrong the way validate does: the field's JSON pointer, its line in the file, and a fix.
-import AjvModule from 'ajv';
+import { newAjv } from './ajv.ts';
 import { ToolkitError } from './errors.ts';
 import { OUTCOMES } from './exercises.ts';
 import { callGraphSchema, exerciseSchema } from './file-schemas.ts';
@@ -24,17 +24,13 @@ export interface FileProblem {
 
 type AjvError = ErrorList[number] & { parentSchema?: { properties?: Record<string, unknown> } };
 type Validate = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
-type AjvClass = new (options: Record<string, unknown>) => { compile(schema: unknown): Validate };
 
 const compiled = new Map<FileKind, Validate>();
 
 function validator(kind: FileKind): Validate {
   let v = compiled.get(kind);
   if (!v) {
-    // ajv is CommonJS: under Node's ESM loader its class is the default export's `default`.
-    const mod = AjvModule as unknown as AjvClass & { default?: AjvClass };
-    const Ajv = mod.default ?? mod;
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+    const ajv = newAjv<Validate>({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
     v = ajv.compile(kind === 'exercise' ? exerciseSchema() : callGraphSchema());
     compiled.set(kind, v);
   }

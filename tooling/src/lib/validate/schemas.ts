@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { SchemaCompiler } from '../ajv.ts';
 import { closest } from '../suggest.ts';
 import { FLAGGER_KINDS } from './flagger.ts';
 import { StrictValidator, type ErrorList, type RawValidator } from './strict.ts';
@@ -136,17 +137,11 @@ function loadObjectMeta(): Promise<AjvFunction> {
   return objectMeta;
 }
 
-type AjvClass = new (options: Record<string, unknown>) => { compile(schema: unknown): AjvFunction };
-let ajv: Promise<{ compile(schema: unknown): AjvFunction }> | undefined;
+let ajv: Promise<SchemaCompiler<AjvFunction>> | undefined;
 
-/** One ajv instance for the schemas this project writes (Flagger's kinds). */
-function loadAjv(): Promise<{ compile(schema: unknown): AjvFunction }> {
-  ajv ??= import('ajv').then(({ default: AjvModule }) => {
-    // ajv is CommonJS: under Node's ESM loader its class is the default export's `default`.
-    const mod = AjvModule as unknown as AjvClass & { default?: AjvClass };
-    const Ajv = mod.default ?? mod;
-    return new Ajv({ allErrors: true, strict: false });
-  });
+/** One ajv instance for the schemas this project writes (Flagger's kinds); imported when first needed. */
+function loadAjv(): Promise<SchemaCompiler<AjvFunction>> {
+  ajv ??= import('../ajv.ts').then(({ newAjv }) => newAjv<AjvFunction>({ allErrors: true, strict: false }));
   return ajv;
 }
 
