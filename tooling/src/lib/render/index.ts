@@ -4,12 +4,10 @@
 // next command or test file. A pointer kustomization that only lists one other directory reuses that
 // directory's render instead of building again (see `wrappedDir`). Every build is bounded (kustomize.ts).
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import yaml from 'js-yaml';
 import { chooseKustomize, defaultLimits, describeKustomize, kustomizeBuild, type BuildLimits, type Kustomize, type RenderResult } from '../kustomize.ts';
 import { RenderCache, defaultCacheDir } from './cache.ts';
-import { InputHasher, kustomizationFile } from './inputs.ts';
+import { InputHasher } from './inputs.ts';
 
 export interface RenderStats {
   /** Render requests (one per directory asked for). */
@@ -34,27 +32,17 @@ export interface RendererOptions {
 
 const emptyStats = (): RenderStats => ({ requested: 0, distinct: 0, builds: 0, cached: 0, reused: 0 });
 
-function parseKustomization(dir: string): Record<string, unknown> | undefined {
-  const file = kustomizationFile(dir);
-  if (!file) return undefined;
-  try {
-    const parsed = yaml.load(readFileSync(file, 'utf8'));
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 const WRAPPER_FIELDS = new Set(['apiVersion', 'kind', 'resources']);
 
 /**
  * The directory a kustomization only wraps, if it does nothing else: its fields are `resources` (and
  * apiVersion/kind) and it lists exactly one local directory, whose own kustomization sets no `sortOptions`
  * (honoured only at the top, so the wrapper would sort differently) and no `buildMetadata` (origin paths are
- * relative to the top). kustomize builds such a wrapper to exactly the listed directory's output.
+ * relative to the top). kustomize builds such a wrapper to exactly the listed directory's output. `hasher`: the
+ * run's, so that each kustomization is read and parsed once.
  */
-export function wrappedDir(dir: string): string | undefined {
-  const k = parseKustomization(dir);
+export function wrappedDir(dir: string, hasher: InputHasher = new InputHasher()): string | undefined {
+  const k = hasher.kustomization(resolve(dir));
   if (!k || Object.keys(k).some((key) => !WRAPPER_FIELDS.has(key))) return undefined;
   if (k.kind !== undefined && k.kind !== 'Kustomization') return undefined;
   const resources = k.resources;
@@ -62,7 +50,7 @@ export function wrappedDir(dir: string): string | undefined {
   if (/:\/\/|\?/.test(resources[0])) return undefined;
   const child = resolve(dir, resources[0]);
   if (child === resolve(dir)) return undefined;
-  const inner = parseKustomization(child);
+  const inner = hasher.kustomization(child);
   if (!inner || 'sortOptions' in inner || 'buildMetadata' in inner || inner.kind === 'Component') return undefined;
   return child;
 }
@@ -136,7 +124,7 @@ export class Renderer {
   }
 
   private async produce(dir: string, key: string, cacheable: boolean, state: RunState): Promise<RenderResult> {
-    const inner = wrappedDir(dir);
+    const inner = wrappedDir(dir, state.hasher);
     if (inner) {
       const result = await this.renderWith(inner, state, false);
       // A failure is built for real, so its message is kustomize's own about this directory.

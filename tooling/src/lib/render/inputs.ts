@@ -39,9 +39,28 @@ function strings(value: unknown, out: string[]): string[] {
 export class InputHasher {
   private readonly dirs = new Map<string, InputHash>();
   private readonly files = new Map<string, string>();
+  private readonly parsed = new Map<string, unknown>();
 
   hashDir(dir: string): InputHash {
     return this.visit(resolve(dir), new Set());
+  }
+
+  /** The parsed kustomization of `dir` (an absolute path), read once per run; undefined when none or broken. */
+  kustomization(dir: string): Record<string, unknown> | undefined {
+    if (!this.parsed.has(dir)) {
+      const file = kustomizationFile(dir);
+      this.parsed.set(dir, file ? this.parse(readFileSync(file, 'utf8')) : undefined);
+    }
+    const k = this.parsed.get(dir);
+    return k && typeof k === 'object' && !Array.isArray(k) ? (k as Record<string, unknown>) : undefined;
+  }
+
+  private parse(text: string): unknown {
+    try {
+      return yaml.load(text);
+    } catch {
+      return undefined;
+    }
   }
 
   private fileHash(file: string): string {
@@ -64,12 +83,8 @@ export class InputHasher {
       return { hash: hash.update(`no-kustomization\0${dir}`).digest('hex'), local: false };
     }
     const text = readFileSync(file, 'utf8');
-    let parsed: unknown;
-    try {
-      parsed = yaml.load(text);
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = this.parse(text);
+    this.parsed.set(dir, parsed);
     // kustomize reads the kustomization as data: comments and layout cannot change the build (pointers of
     // different clusters differ only in their comments), so the parsed form is hashed when there is one.
     hash.update(`${file.slice(dir.length)}\0${parsed === undefined ? text : JSON.stringify(parsed)}\0`);
@@ -84,13 +99,10 @@ export class InputHasher {
       // Generator entries may be `key=path`; either side may be the path.
       for (const candidate of raw.includes('=') ? [raw, raw.slice(raw.indexOf('=') + 1)] : [raw]) {
         const abs = resolve(dir, candidate);
-        let isDir: boolean;
-        try {
-          isDir = statSync(abs).isDirectory();
-        } catch {
-          continue;
-        }
-        if (!isDir) {
+        // Most strings are no path (apiVersion, names, namespaces): no exception for them.
+        const st = statSync(abs, { throwIfNoEntry: false });
+        if (!st) continue;
+        if (!st.isDirectory()) {
           hash.update(`f\0${candidate}\0${this.fileHash(abs)}\0`);
         } else if (abs !== dir && !stack.has(abs) && kustomizationFile(abs)) {
           const child = this.visit(abs, stack);
