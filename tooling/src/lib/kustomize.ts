@@ -7,12 +7,13 @@
 // its version is `(devel)`; it counts as v5 when it builds a kustomization with `sortOptions` (see
 // `kustomizeVersionOf`).
 import { createRequire } from 'node:module';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, delimiter, dirname, isAbsolute, join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { ToolkitError } from './errors.ts';
 import { toolkitCacheRoot } from './render/cache.ts';
+import { which } from './which.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -59,22 +60,10 @@ function quiet(command: string, args: string[]): string | undefined {
   }
 }
 
-/**
- * The file a command name runs: itself when it is a path, else the first executable match on PATH that
- * `accept` takes.
- */
-function resolveCommand(command: string, accept: (file: string) => boolean = () => true): string | undefined {
+/** The file a command runs: itself when it is a path, else the first match on PATH that `accept` takes. */
+function resolveCommand(command: string, accept?: (file: string) => boolean): string | undefined {
   if (command.includes('/')) return isAbsolute(command) ? command : join(process.cwd(), command);
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const file = join(dir || '.', command);
-    try {
-      accessSync(file, constants.X_OK);
-      if (statSync(file).isFile() && accept(file)) return file;
-    } catch {
-      // not in this PATH entry
-    }
-  }
-  return undefined;
+  return which(command, { accept });
 }
 
 /**

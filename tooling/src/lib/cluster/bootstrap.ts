@@ -1,8 +1,7 @@
 // `npm run cluster -- bootstrap <name>`: the commands that take a cluster from nothing to /productpage, as a
 // plan of argument vectors (no shell, so a cluster name can never become shell syntax). The CLI prints them,
 // and runs them when kind, kubectl and flux are on PATH.
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { which } from '../which.ts';
 import { KIND_CONFIG, LOCAL_PRODUCTPAGE_URL, type Engine, type Profile } from './profile.ts';
 
 /** The engine versions the README's bootstrap installs (a test keeps the two equal). */
@@ -78,14 +77,5 @@ export function shellLine(step: Pick<BootstrapStep, 'command' | 'args'>): string
 
 /** The tools of a plan that are not executable files on `PATH`. */
 export function missingTools(plan: BootstrapPlan, env: NodeJS.ProcessEnv): string[] {
-  const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
-  const found = (tool: string) => dirs.some((d) => {
-    try {
-      accessSync(join(d, tool), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  return [...new Set(plan.steps.map((s) => s.command))].filter((t) => !found(t));
+  return [...new Set(plan.steps.map((s) => s.command))].filter((t) => !which(t, { env }));
 }

@@ -1,9 +1,8 @@
 // Optional second opinion: when a kubeconform binary is available, run it (-strict -output json -summary)
 // on the same rendered resources and turn its JSON report into findings with `source: 'kubeconform'`.
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import type { Finding } from '../findings.ts';
 import { placeOf, resourceRef, type SourcedResource } from '../manifests.ts';
+import { isExecutable, which } from '../which.ts';
 import type { KubeconformSetting, KubeconformUse } from './types.ts';
 
 /** Where kubeconform looks for schemas when none are given: its built-in Kubernetes schemas, then the CRD catalog. */
@@ -29,25 +28,10 @@ interface KubeconformResource {
   validationErrors?: { path?: string; msg?: string }[];
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** `$KUBECONFORM` if set, else the first `kubeconform` on PATH; undefined when there is none. */
 export function findKubeconform(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.KUBECONFORM) return isExecutable(env.KUBECONFORM) ? env.KUBECONFORM : undefined;
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, process.platform === 'win32' ? 'kubeconform.exe' : 'kubeconform');
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
+  return which('kubeconform', { env });
 }
 
 /** Which kubeconform binary a run uses, if any, and how the summary reports it. */
