@@ -1,4 +1,7 @@
 // The kubeconform wrapper against a stand-in executable that prints kubeconform's JSON report format.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { findKubeconform, kubeconformArgs, parseKubeconformReport } from '../../tooling/src/lib/validate/kubeconform.ts';
@@ -70,6 +73,20 @@ describe('kubeconform wrapper', () => {
     const c = captureIo(root, { PATH: '' });
     expect(await main(['--kubeconform', standIn, '--schema-location', 'missing-schemas', `${fx}/good`], c, [], iso)).toBe(1);
     expect(c.stdoutText).toContain('could not find schema for');
+  });
+
+  it('turns a binary that exits without reading its input into one finding, not an uncaught EPIPE', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubeconform-early-exit-'));
+    const binary = join(dir, 'kubeconform');
+    writeFileSync(binary, '#!/bin/sh\necho "flag provided but not defined" >&2\nexit 1\n', { mode: 0o755 });
+    // Far more than a pipe holds, so the write is still going when the process has gone.
+    const many = Array.from({ length: 3000 }, (_, i) => bad.replace('kc-bad-config', `kc-${i}`)).join('---\n');
+    try {
+      const report = await validate({ root, paths: ['-'], stdin: many, kubeconform: { binary } });
+      expect(report.findings).toEqual([expect.objectContaining({ rule: 'kubeconform', message: 'kubeconform could not run: flag provided but not defined.' })]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('turns a binary that cannot run into one finding', async () => {

@@ -54,7 +54,15 @@ export function kubeconformArgs(options: KubeconformOptions): string[] {
 async function run(binary: string, args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   // zx is loaded only when kubeconform runs: a quarter of a second of start-up that plain runs do without.
   const { $ } = await import('zx');
-  const out = await $({ input, nothrow: true, quiet: true })`${binary} ${args}`;
+  const p = $({ nothrow: true, quiet: true })`${binary} ${args}`;
+  // Written here rather than through zx's `input`, which leaves the pipe without an error handler: a binary
+  // that exits before reading all of it (or cannot start) would end the toolkit with an uncaught EPIPE.
+  const stdin = p.stdin;
+  if (stdin && !stdin.destroyed) {
+    stdin.on('error', () => undefined);
+    stdin.end(input);
+  }
+  const out = await p;
   return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr };
 }
 
