@@ -34,4 +34,25 @@ describe('schema stage', () => {
     expect(result.findings[0]).toMatchObject({ file: 'rendered/dir', pointer: '/spec/prots' });
     expect(result.findings[0]).not.toHaveProperty('line');
   });
+
+  it('checks a document text once per run: a repeat of a valid one is valid unchecked, an invalid one is checked and reported every time', async () => {
+    const validTexts = new Set<string>();
+    const first = resources();
+    await loadSchemasFor(first);
+    checkSchemas(first, {}, validTexts);
+    // Only the two valid documents are remembered.
+    expect([...validTexts].map((t) => /name: (\w+)/.exec(t)?.[1])).toEqual(['good', 'cm']);
+    const again = resources();
+    for (const r of again) r.origin = unitOrigin('another/unit');
+    const result = checkSchemas(again, {}, validTexts);
+    expect(result.statuses).toEqual(['valid', 'invalid', 'invalid', 'valid']);
+    expect(result.findings.map((f) => [f.rule, f.file, f.pointer])).toEqual([
+      ['schema', 'another/unit', '/spec/prots'],
+      ['missing-schema', 'another/unit', '/kind'],
+    ]);
+    // What is remembered is trusted: a text in the set is not checked again (here, one that is invalid).
+    const typo = resources()[1] as (typeof first)[number];
+    expect(checkSchemas([typo], {}, new Set([typo.text as string])).statuses).toEqual(['valid']);
+    expect(checkSchemas([typo], {}).statuses).toEqual(['invalid']);
+  });
 });

@@ -29,6 +29,11 @@ export interface SourcedResource {
   index: number;
   /** Where its fields are written: set by parseManifests, replaced by validate's load stage for kustomize output. */
   origin?: Origin;
+  /**
+   * The YAML text of its document, when the document is the resource alone (not a List): two resources with
+   * the same text are the same object, so validate checks a text's schema once per run.
+   */
+  text?: string;
 }
 
 /** The file and line a finding on field `pointer` of `r` names (the document's first line without an origin). */
@@ -172,7 +177,7 @@ export function parseManifests(text: string, file: string): ParseResult {
       return;
     }
     object.metadata ??= {};
-    resources.push({ object: object as KubeObject, file, line: doc.line, index, origin: new DocumentOrigin(file, doc.text, doc.line) });
+    resources.push({ object: object as KubeObject, file, line: doc.line, index, origin: new DocumentOrigin(file, doc.text, doc.line), text: doc.text });
   });
   return { resources, findings };
 }

@@ -46,12 +46,13 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   if (renders) progress(`Rendering ${plural(rendering, 'kustomization')} with ${renders.name} (${concurrency} at a time)...`);
   const analyzers = options.analyzers ?? [];
   const ctx = { root, loaded: new Map<string, Promise<unknown>>() };
+  const validTexts = new Set<string>();
   // Each unit goes through schema and analyzers as soon as it is loaded, while other units still render:
   // node works while kustomize does. Findings are gathered per stage below, in the same order as ever.
   const units = await mapLimit(targets, rendering > 0 ? concurrency : 1, async (t) => {
     const l = load(root, await render(root, t, options.stdin, renders?.run));
     await loadSchemasFor(l.unit.resources);
-    const checked = checkSchemas(l.unit.resources, options);
+    const checked = checkSchemas(l.unit.resources, options, validTexts);
     // What no schema says but kustomize, the API server or etcd refuse (a missing name, duplicates, sizes).
     append(checked.findings, inputFindings(l.unit.resources, l.unit.kind === 'kustomization', l.textLength));
     // A unit that did not render has nothing to judge: its expectations would only restate the failure.

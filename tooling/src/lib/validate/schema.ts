@@ -79,14 +79,24 @@ function checkResource(r: SourcedResource, skip: ReadonlySet<string>, ignoreMiss
   return { status: findings.some((f) => f.severity === 'error') ? 'invalid' : 'valid', findings };
 }
 
-/** The schema stage over one unit's resources (their schemas loaded); findings are placed by each resource's origin. */
-export function checkSchemas(resources: readonly SourcedResource[], opts: SchemaOptions): SchemaResult {
+/**
+ * The schema stage over one unit's resources (their schemas loaded); findings are placed by each resource's origin.
+ * `validTexts`, one set for a run with the same `opts`: the document texts (SourcedResource.text) already found
+ * valid, with no finding. A resource with one of them is valid without a second check: kustomize renders the
+ * shared bases of many exercises and clusters to the same documents, over and over.
+ */
+export function checkSchemas(resources: readonly SourcedResource[], opts: SchemaOptions, validTexts?: Set<string>): SchemaResult {
   const skip = new Set(opts.skipKinds ?? []);
   const ignoreMissing = opts.ignoreMissingSchemas ?? false;
   const statuses: Status[] = [];
   const findings: Finding[] = [];
   for (const r of resources) {
+    if (r.text !== undefined && validTexts?.has(r.text)) {
+      statuses.push('valid');
+      continue;
+    }
     const result = checkResource(r, skip, ignoreMissing);
+    if (result === VALID && r.text !== undefined) validTexts?.add(r.text);
     statuses.push(result.status);
     append(findings, result.findings);
   }
