@@ -52,7 +52,8 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const units = await mapLimit(targets, rendering > 0 ? concurrency : 1, async (t) => {
     const l = load(root, await render(root, t, options.stdin, renders?.run));
     await loadSchemasFor(l.unit.resources);
-    const checked = checkSchemas(l.unit.resources, options, validTexts);
+    // Renders repeat each other (shared bases); plain files rarely do, and remembering their texts costs time.
+    const checked = checkSchemas(l.unit.resources, options, l.unit.kind === 'kustomization' ? validTexts : undefined);
     // What no schema says but kustomize, the API server or etcd refuse (a missing name, duplicates, sizes).
     append(checked.findings, inputFindings(l.unit.resources, l.unit.kind === 'kustomization', l.textLength));
     // A unit that did not render has nothing to judge: its expectations would only restate the failure.
