@@ -138,6 +138,21 @@ describe('hosts and endpoints', () => {
     expect(d.kind === 'route' && d.vs?.ref).toBe('VirtualService bookinfo/ratings');
   });
 
+  it('takes the VirtualService with the most specific host: the exact name, else the longest wildcard, whatever the order', () => {
+    const vs = (name: string, host: string, subset: string) =>
+      `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: ${name}\n  namespace: bookinfo\nspec:\n  hosts: ["${host}"]\n` +
+      `  http:\n  - route:\n    - destination:\n        host: ${REVIEWS}\n        subset: ${subset}\n`;
+    const wildcards = [vs('everything', '*', 'v1'), vs('cluster', '*.svc.cluster.local', 'v1'), vs('namespace', '*.bookinfo.svc.cluster.local', 'v3')];
+    const picked = (docs: string[]) => {
+      const d = routeRequest(buildMesh([...bookinfo(), ...parseManifests(docs.join('---\n'), 'vs.yaml').resources]), request());
+      return d.kind === 'route' ? d.vs?.ref : d.kind;
+    };
+    expect(picked(wildcards)).toBe('VirtualService bookinfo/namespace');
+    expect(picked([...wildcards].reverse())).toBe('VirtualService bookinfo/namespace');
+    expect(picked(wildcards.slice(0, 2))).toBe('VirtualService bookinfo/cluster');
+    expect(picked([...wildcards, vs('exact', 'reviews', 'v2')])).toBe('VirtualService bookinfo/exact');
+  });
+
   it('spreads a host over pods weighted by replicas, and narrows by subset labels', () => {
     const m = buildMesh(bookinfo());
     const all = resolveEndpoints(m, REVIEWS, undefined, 'version', 'bookinfo');

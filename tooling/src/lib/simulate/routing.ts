@@ -2,7 +2,7 @@
 // wins, destinations split by weight, faults, timeout and retries. One hop, no recursion: engine.ts chains hops.
 import { RE2JS } from 're2js';
 import { ToolkitError } from '../errors.ts';
-import { findSubset, labelsOf, parseDuration, visibleIn, wildcardMatches } from '../mesh/index.ts';
+import { findSubset, labelsOf, mostSpecificHost, parseDuration, visibleIn } from '../mesh/index.ts';
 import { fqdn, labelsInclude, type Mesh, type VirtualServiceInfo, type Workload } from './mesh.ts';
 
 export class SimulationError extends ToolkitError {
@@ -187,16 +187,15 @@ function appliesTo(vs: VirtualServiceInfo, gateway: string | undefined, clientNs
 
 /**
  * The VirtualService that routes `host` for this traffic: one exported to the client's namespace (sidecar
- * traffic; a gateway sees what it is bound to), an exact host before a wildcard; among equals the first one
- * in the manifests (Istio's oldest-wins is not visible in manifests).
+ * traffic; a gateway sees what it is bound to) whose host is the most specific for `host`, as Envoy picks a
+ * virtual host: the exact name, else the longest wildcard that covers it (`*.bookinfo.svc.cluster.local`
+ * before `*.svc.cluster.local` before `*`). Among equals the first one in the manifests (Istio's oldest-wins
+ * is not visible in manifests).
  */
 export function virtualServiceFor(mesh: Mesh, host: string, gateway: string | undefined, clientNs: string): VirtualServiceInfo | undefined {
   const candidates = mesh.virtualServices.filter((vs) => appliesTo(vs, gateway, clientNs));
-  return (
-    candidates.find((vs) => vs.hosts.includes(host)) ??
-    candidates.find((vs) => vs.hosts.some((h) => h !== '*' && wildcardMatches(h, host))) ??
-    candidates.find((vs) => vs.hosts.includes('*'))
-  );
+  const best = mostSpecificHost(host, candidates.flatMap((vs) => vs.hosts));
+  return best === undefined ? undefined : candidates.find((vs) => vs.hosts.includes(best));
 }
 
 function percentage(fault: Record<string, unknown>): number {
