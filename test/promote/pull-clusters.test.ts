@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run as status } from '../../tooling/src/cli/status.ts';
-import { clustersChangedOnBranch } from '../../tooling/src/lib/pull-clusters.ts';
+import { clustersChangedOnBranches } from '../../tooling/src/lib/pull-clusters.ts';
 import { captureIo } from '../helpers/io.ts';
 import { fastClient, startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 import { createTestRepo, pushOnOrigin, type TestRepo } from '../helpers/git-repo.ts';
@@ -61,7 +61,12 @@ describe('npm run status: pull requests by the clusters their branch changes', (
       ['workshop-c', []],
     ]);
     const main = await repo.git(['rev-parse', 'main'], repo.bare);
-    expect(await clustersChangedOnBranch(repo.work, main, 'promote/all/route-v2')).toEqual(['workshop', 'workshop-b']);
-    expect(await clustersChangedOnBranch(repo.work, main, 'promote/gone/x')).toBeUndefined();
+    // All branches are read from origin together; a branch origin lacks maps to undefined.
+    expect(await clustersChangedOnBranches(repo.work, main, ['promote/all/route-v2', 'promote/gone/x', 'promote/all/shift-50'])).toEqual(new Map([
+      ['promote/all/route-v2', ['workshop', 'workshop-b']],
+      ['promote/gone/x', undefined],
+      ['promote/all/shift-50', ['workshop']],
+    ]));
+    expect(await clustersChangedOnBranches(repo.work, main, [])).toEqual(new Map());
   });
 });

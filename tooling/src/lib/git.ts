@@ -92,14 +92,22 @@ export async function isGitRepo(cwd: string): Promise<boolean> {
   return (await git(cwd, ['rev-parse', '--git-dir'], { nothrow: true })).exitCode === 0;
 }
 
+/** The commits remote refs point at, in one `git ls-remote`; refs the remote does not have are left out. */
+export async function lsRemoteRefs(cwd: string, remote: string, refs: readonly string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (refs.length === 0) return found;
+  const wanted = new Set(refs);
+  // ls-remote matches patterns by their tail: keep exact names only.
+  for (const line of (await gitOut(cwd, ['ls-remote', '--', remote, ...wanted])).split('\n')) {
+    const [sha, name] = line.split('\t');
+    if (sha && name && wanted.has(name)) found.set(name, sha);
+  }
+  return found;
+}
+
 /** The commit a remote ref points at, or undefined when the remote has no such ref. */
 export async function lsRemote(cwd: string, remote: string, ref: string): Promise<string | undefined> {
-  const out = await gitOut(cwd, ['ls-remote', '--', remote, ref]);
-  for (const line of out.split('\n')) {
-    const [sha, name] = line.split('\t');
-    if (sha && name === ref) return sha;
-  }
-  return undefined;
+  return (await lsRemoteRefs(cwd, remote, [ref])).get(ref);
 }
 
 /** The branch the remote's HEAD points at (`git ls-remote --symref origin HEAD`), or undefined. */
@@ -114,12 +122,19 @@ export async function remoteDefaultBranch(cwd: string, remote = 'origin'): Promi
  * so a dry run leaves the user's repository as it was. Returns the branch's commit, or undefined when absent.
  */
 export async function fetchBranch(cwd: string, remote: string, branch: string): Promise<string | undefined> {
-  const ref = `refs/heads/${branch}`;
-  const sha = await lsRemote(cwd, remote, ref);
-  if (!sha) return undefined;
-  await git(cwd, ['fetch', '--quiet', '--no-tags', '--refmap=', '--no-write-fetch-head', '--', remote, ref]);
-  await gitOut(cwd, ['cat-file', '-e', `${sha}^{commit}`]);
-  return sha;
+  return (await fetchBranches(cwd, remote, [branch])).get(branch);
+}
+
+/** fetchBranch for several branches in one `ls-remote` and one `fetch`: their commits by branch, absent ones left out. */
+export async function fetchBranches(cwd: string, remote: string, branches: readonly string[]): Promise<Map<string, string>> {
+  const refs = await lsRemoteRefs(cwd, remote, branches.map((b) => `refs/heads/${b}`));
+  const found = new Map<string, string>();
+  if (refs.size === 0) return found;
+  await git(cwd, ['fetch', '--quiet', '--no-tags', '--refmap=', '--no-write-fetch-head', '--', remote, ...refs.keys()]);
+  // Every one is here now, and a commit (fails otherwise).
+  await gitOut(cwd, ['rev-list', '--no-walk', ...[...refs.values()].map((sha) => `${sha}^{commit}`), '--']);
+  for (const [ref, sha] of refs) found.set(ref.slice('refs/heads/'.length), sha);
+  return found;
 }
 
 /** True when `ancestor` is reachable from `commit` (`git merge-base --is-ancestor`). */
