@@ -131,6 +131,15 @@ describe('the render cache', () => {
     expect(run.stats).toMatchObject({ requested: 2, distinct: 1, builds: 1 });
   });
 
+  it('hashes a kustomization whose strings are too long to be paths (a generator literal) without failing or printing them', async () => {
+    const dir = join(work, 'literal');
+    const secret = 'x'.repeat(400);
+    write(join(dir, 'kustomization.yaml'), `configMapGenerator:\n  - name: settings\n    literals:\n      - token=${secret}\n`);
+    expect(new InputHasher().hashDir(dir).local).toBe(true);
+    const r = await new Renderer({ cache: new RenderCache(cacheDir) }).render(dir);
+    expect(r.ok && r.yaml).toContain(`token: ${secret}`);
+  });
+
   it('never caches on disk a build that reads remote inputs', () => {
     write(join(work, 'remote/kustomization.yaml'), 'resources:\n  - https://github.com/example/repo//deploy?ref=v1.0.0\n');
     write(join(work, 'local/kustomization.yaml'), 'resources:\n  - ../remote\n');

@@ -99,8 +99,14 @@ export class InputHasher {
       // Generator entries may be `key=path`; either side may be the path.
       for (const candidate of raw.includes('=') ? [raw, raw.slice(raw.indexOf('=') + 1)] : [raw]) {
         const abs = resolve(dir, candidate);
-        // Most strings are no path (apiVersion, names, namespaces): no exception for them.
-        const st = statSync(abs, { throwIfNoEntry: false });
+        // Most strings are no path (apiVersion, names, namespaces): no exception for a missing one. Others
+        // still throw (ENAMETOOLONG for a long generator literal, ENOTDIR): not a path either.
+        let st;
+        try {
+          st = statSync(abs, { throwIfNoEntry: false });
+        } catch {
+          continue;
+        }
         if (!st) continue;
         if (!st.isDirectory()) {
           hash.update(`f\0${candidate}\0${this.fileHash(abs)}\0`);
