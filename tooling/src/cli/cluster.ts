@@ -12,6 +12,7 @@ import { clusterFolderFiles, describeClusters, planAddCluster } from '../lib/clu
 import { LOCAL_PRODUCTPAGE_URL, PROFILES, ENGINE_CHOICES, type Engine } from '../lib/cluster/profile.ts';
 import { enginesOf } from '../lib/cluster/template.ts';
 import { originDrift } from '../lib/origin-drift.ts';
+import { which } from '../lib/which.ts';
 
 const HELP = `Usage: npm run cluster -- <command> [options]
 
@@ -137,7 +138,9 @@ async function remove(io: Io, values: Values, name: string, json: boolean): Prom
 
 /** Runs one step with the command's environment, forwarding its output as it comes; resolves to its exit code. */
 async function runStep(io: Io, command: string, args: string[]): Promise<number> {
-  const child = $({ cwd: io.root, env: io.env, nothrow: true, quiet: true, stdio: ['ignore', 'pipe', 'pipe'] })`${command} ${args}`;
+  // The file missingTools found, so an empty PATH entry can never make it run one from the current folder.
+  const file = which(command, { env: io.env }) ?? command;
+  const child = $({ cwd: io.root, env: io.env, nothrow: true, quiet: true, stdio: ['ignore', 'pipe', 'pipe'] })`${file} ${args}`;
   child.stdout.on('data', (d: Buffer) => io.stdout(d.toString().replace(/\n$/, '')));
   child.stderr.on('data', (d: Buffer) => io.stderr(d.toString().replace(/\n$/, '')));
   const out = await child;

@@ -1,6 +1,6 @@
 // `npm run validate [-- path...]`: render with kustomize, check every resource strictly against its schema,
 // report all findings (text, json or junit) and exit 0 (clean), 1 (findings at --fail-on or worse), 2 (usage).
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { asksForJson, guarded, invocationDir, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
 import { UsageError } from '../lib/errors.ts';
@@ -11,6 +11,7 @@ import { validate, type Analyzer } from '../lib/validate/index.ts';
 import { formatJunit } from '../lib/junit.ts';
 import { looksLikePath, resolveTarget } from '../lib/targets.ts';
 import { display } from '../lib/validate/discover.ts';
+import { isExecutable } from '../lib/which.ts';
 import { formatJson, formatText } from '../lib/validate/output.ts';
 
 const HELP = `Usage: npm run validate -- [options] [path...]
@@ -117,11 +118,7 @@ export async function main(argv: string[], io: Io, extraAnalyzers: Analyzer[] = 
     if (values.kubeconform) {
       // Relative to where the user ran npm, like the positional paths (npm run starts in the package root).
       binary = resolve(invocationDir(io), values.kubeconform);
-      try {
-        accessSync(binary, constants.X_OK);
-      } catch {
-        throw new UsageError(`--kubeconform ${values.kubeconform}: no executable file there.`, 'Give the path of a kubeconform binary, or leave the option out.');
-      }
+      if (!isExecutable(binary)) throw new UsageError(`--kubeconform ${values.kubeconform}: no executable file there.`, 'Give the path of a kubeconform binary, or leave the option out.');
     }
     if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('- (standard input) can be given only once.');
 

