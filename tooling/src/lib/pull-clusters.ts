@@ -2,7 +2,7 @@
 // (read from origin), not the scope its branch name claims. A `promote/all/<id>` branch opened before a cluster
 // was added does not move that cluster, and a branch reused by hand may move fewer than it says.
 import { clusterOfPointerFile } from './ci/changes.ts';
-import { changedFiles, fetchBranches, git } from './git.ts';
+import { changedFiles, fetchBranch, fetchBranches, git } from './git.ts';
 import type { PullRequest } from './github.ts';
 import { parsePromotionBranch } from './promote/plan.ts';
 import type { PromotionPull } from './promote/state.ts';
@@ -18,7 +18,12 @@ export async function clustersChangedOnBranches(root: string, baseCommit: string
   try {
     heads = await fetchBranches(root, 'origin', branches);
   } catch {
-    return out;
+    // One branch deleted or moved between ls-remote and fetch fails them all: ask for each on its own.
+    heads = new Map();
+    for (const branch of branches) {
+      const head = await fetchBranch(root, 'origin', branch).catch(() => undefined);
+      if (head) heads.set(branch, head);
+    }
   }
   for (const [branch, head] of heads) {
     const base = await git(root, ['merge-base', '--', baseCommit, head], { nothrow: true });

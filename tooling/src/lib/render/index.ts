@@ -102,7 +102,8 @@ export class Renderer {
     if (top) this.count(state, 'requested');
     const k = this.kustomize;
     const input = state.hasher.hashDir(dir);
-    // The binary's path is left out, so checkouts in different places share entries.
+    // A release's path is left out, so checkouts and installs in different places share entries; an unstamped
+    // build is told apart by its path, size and modification time (k.build).
     const key = createHash('sha256').update(`${k.source === 'kubectl' ? 'kubectl' : 'kustomize'}\0${k.version}\0${k.build ?? ''}\0${input.hash}`).digest('hex');
     if (top && !this.seen.has(key)) {
       this.seen.add(key);
