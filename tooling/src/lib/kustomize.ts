@@ -83,32 +83,44 @@ function notNpmLauncher(file: string): boolean {
 /** How many binaries' answers the version memo keeps (the most recent). */
 const PROBES_KEPT = 32;
 
-/**
- * What `command args` printed, remembered on disk (node_modules/.cache/mesh-workshop/versions.json) by the
- * binary's path, size and modification time: asking kubectl its version costs a tenth of a second of every
- * command, and an upgraded binary is a different key. A command that is not found, or fails, is asked again,
- * and so is one whose file does not say its version: a script (`#!`: a wrapper, an asdf shim), or a link to a
- * binary of another name (mise's shims, snap's /snap/bin entries all run one multi-call binary).
- */
-function probe(command: string, args: string[], ask: (file: string) => string | undefined = (file) => quiet(file, args)): string | undefined {
-  const file = resolveCommand(command);
-  if (!file) return undefined;
-  let key: string;
+/** The file behind `file` (links followed) with its size and modification time; undefined when unreadable. */
+function identity(file: string): { real: string; size: number; mtimeMs: number } | undefined {
   try {
     const real = realpathSync(file);
-    const head = Buffer.alloc(2);
-    const fd = openSync(real, 'r');
-    try {
-      readSync(fd, head, 0, 2, 0);
-    } finally {
-      closeSync(fd);
-    }
-    if (basename(real) !== basename(file) || head.toString('latin1') === '#!') return ask(file);
     const st = statSync(real);
-    key = JSON.stringify([file, real, st.size, st.mtimeMs, args]);
+    return { real, size: st.size, mtimeMs: st.mtimeMs };
   } catch {
-    return ask(file);
+    return undefined;
   }
+}
+
+/** True when `file` starts with `#!`: a script, whose answers depend on what it runs. */
+function isScript(file: string): boolean {
+  const head = Buffer.alloc(2);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    readSync(fd, head, 0, 2, 0);
+    return head.toString('latin1') === '#!';
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * What the binary `file` answered to `args` (by default what `file args` printed), remembered on disk
+ * (node_modules/.cache/mesh-workshop/versions.json) by the binary's path, size and modification time: asking
+ * kubectl its version costs a tenth of a second of every command, and an upgraded binary is a different key.
+ * A binary that fails is asked again, and so is one whose file does not say its version: a script (`#!`: a
+ * wrapper, an asdf shim), or a link to a binary of another name (mise's shims, snap's /snap/bin entries all
+ * run one multi-call binary).
+ */
+function probe(file: string, args: string[], ask: (file: string) => string | undefined = (f) => quiet(f, args)): string | undefined {
+  const id = identity(file);
+  if (!id || basename(id.real) !== basename(file) || isScript(id.real)) return ask(file);
+  const key = JSON.stringify([file, id.real, id.size, id.mtimeMs, args]);
   const memoFile = join(toolkitCacheRoot(), 'versions.json');
   let memo: Record<string, string> = {};
   try {
@@ -168,24 +180,18 @@ function buildsSortOptions(file: string): string | undefined {
 }
 
 /**
- * The version of the kustomize binary `command`: its stamped version (`v5.6.0`), `v5 (devel)` for an unstamped
+ * The version of the kustomize binary `file`: its stamped version (`v5.6.0`), `v5 (devel)` for an unstamped
  * build that builds v5 fields (remembered like the version), `(devel)` for one that does not, else undefined.
  */
-function kustomizeVersionOf(command: string): { version: string; build?: string } | undefined {
-  const text = probe(command, ['version']);
+function kustomizeVersionOf(file: string): { version: string; build?: string } | undefined {
+  const text = probe(file, ['version']);
   if (text === undefined) return undefined;
   const stamped = parseKustomizeVersion(text);
   if (stamped) return { version: stamped };
   if (!text.includes(DEVEL)) return undefined;
-  const file = resolveCommand(command) as string;
-  let build = file;
-  try {
-    const st = statSync(realpathSync(file));
-    build = `${realpathSync(file)} ${st.size} ${st.mtimeMs}`;
-  } catch {
-    // described by its path alone
-  }
-  return { version: probe(command, ['build', '(sortOptions check)'], buildsSortOptions) === 'yes' ? DEVEL_V5 : DEVEL, build };
+  const id = identity(file);
+  const build = id ? `${id.real} ${id.size} ${id.mtimeMs}` : file;
+  return { version: probe(file, ['build', '(sortOptions check)'], buildsSortOptions) === 'yes' ? DEVEL_V5 : DEVEL, build };
 }
 
 let chosen: Kustomize | undefined;
@@ -195,8 +201,9 @@ export function chooseKustomize(options: { warn?: (line: string) => void } = {})
   if (chosen) return chosen;
   const fromEnv = process.env.KUSTOMIZE;
   if (fromEnv) {
-    const v = kustomizeVersionOf(fromEnv);
-    chosen = { command: resolveCommand(fromEnv) ?? fromEnv, args: ['build'], version: v?.version ?? 'unknown', ...(v?.build ? { build: v.build } : {}), source: 'KUSTOMIZE' };
+    const file = resolveCommand(fromEnv);
+    const v = file ? kustomizeVersionOf(file) : undefined;
+    chosen = { command: file ?? fromEnv, args: ['build'], version: v?.version ?? 'unknown', ...(v?.build ? { build: v.build } : {}), source: 'KUSTOMIZE' };
     return chosen;
   }
   const onPathFile = resolveCommand('kustomize', notNpmLauncher);
