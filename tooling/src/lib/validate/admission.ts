@@ -6,6 +6,7 @@
 // that proposes a value istiod accepts. Pure: one resource in, problems out.
 import type { Severity } from '../findings.ts';
 import { formatDuration, parseGoDuration } from '../go-duration.ts';
+import { arr, rec } from '../mesh/objects.ts';
 
 export interface AdmissionRule {
   id: string;
@@ -35,8 +36,6 @@ export interface AdmissionProblem {
 
 type Obj = Record<string, unknown>;
 
-const rec = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const field = (pointer: string) => pointer.slice(pointer.lastIndexOf('/') + 1);
 
@@ -196,7 +195,7 @@ function fault(out: Problems, base: string, f: Obj): void {
   }
 }
 
-function destinations(out: Problems, base: string, route: unknown[]): void {
+function destinations(out: Problems, base: string, route: readonly unknown[]): void {
   let total = 0;
   // A weight that is set but not a number is the schema's finding; counting it as 0 would add a second one.
   let typed = true;
@@ -226,7 +225,7 @@ function httpRoute(out: Problems, base: string, h: Obj): void {
   percent(out, `${base}/mirrorPercentage/value`, rec(h.mirrorPercentage)?.value, 'mirrorPercentage');
   percent(out, `${base}/mirrorPercent`, h.mirrorPercent, 'mirrorPercent');
   port(out, `${base}/mirror/port/number`, rec(rec(h.mirror)?.port)?.number);
-  list(h.mirrors).forEach((m, k) => {
+  arr(h.mirrors).forEach((m, k) => {
     percent(out, `${base}/mirrors/${k}/percentage/value`, rec(rec(m)?.percentage)?.value, 'the mirror percentage');
     port(out, `${base}/mirrors/${k}/destination/port/number`, rec(rec(rec(m)?.destination)?.port)?.number);
   });
@@ -242,8 +241,8 @@ function httpRoute(out: Problems, base: string, h: Obj): void {
     }
     port(out, `${base}/redirect/port`, redirect.port);
   }
-  list(h.match).forEach((m, k) => port(out, `${base}/match/${k}/port`, rec(m)?.port));
-  destinations(out, `${base}/route`, list(h.route));
+  arr(h.match).forEach((m, k) => port(out, `${base}/match/${k}/port`, rec(m)?.port));
+  destinations(out, `${base}/route`, arr(h.route));
 }
 
 function trafficPolicy(out: Problems, base: string, p: Obj): void {
@@ -263,7 +262,7 @@ function trafficPolicy(out: Problems, base: string, p: Obj): void {
     const keepalive = rec(tcp.tcpKeepalive);
     if (keepalive) for (const key of ['time', 'interval']) duration(out, `${base}/connectionPool/tcp/tcpKeepalive/${key}`, keepalive[key]);
   }
-  list(p.portLevelSettings).forEach((s, k) => {
+  arr(p.portLevelSettings).forEach((s, k) => {
     const setting = rec(s);
     if (!setting) return;
     port(out, `${base}/portLevelSettings/${k}/port/number`, rec(setting.port)?.number);
@@ -280,22 +279,22 @@ export function admissionProblems(resource: { apiVersion?: unknown; kind?: unkno
   if (!spec) return [];
   const out = new Problems();
   if (resource.kind === 'VirtualService') {
-    list(spec.http).forEach((h, i) => {
+    arr(spec.http).forEach((h, i) => {
       const route = rec(h);
       if (route) httpRoute(out, `/spec/http/${i}`, route);
     });
     for (const key of ['tcp', 'tls']) {
-      list(spec[key]).forEach((r, i) => {
+      arr(spec[key]).forEach((r, i) => {
         const route = rec(r);
         if (!route) return;
-        list(route.match).forEach((m, k) => port(out, `/spec/${key}/${i}/match/${k}/port`, rec(m)?.port));
-        destinations(out, `/spec/${key}/${i}/route`, list(route.route));
+        arr(route.match).forEach((m, k) => port(out, `/spec/${key}/${i}/match/${k}/port`, rec(m)?.port));
+        destinations(out, `/spec/${key}/${i}/route`, arr(route.route));
       });
     }
   } else if (resource.kind === 'DestinationRule') {
     const top = rec(spec.trafficPolicy);
     if (top) trafficPolicy(out, '/spec/trafficPolicy', top);
-    list(spec.subsets).forEach((s, k) => {
+    arr(spec.subsets).forEach((s, k) => {
       const policy = rec(rec(s)?.trafficPolicy);
       if (policy) trafficPolicy(out, `/spec/subsets/${k}/trafficPolicy`, policy);
     });

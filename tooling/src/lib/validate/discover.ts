@@ -51,7 +51,7 @@ export async function findKustomizations(root: string, trees: readonly string[] 
     const file = kustomizationFile(dir);
     if (file && !/^kind:\s*Component\s*$/m.test(await readFile(file, 'utf8'))) found.push(relative(root, dir).split(sep).join('/'));
     for (const entry of entries) {
-      if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') await walk(join(dir, entry.name));
+      if (entry.isDirectory() && !skipped(root, dir, entry.name)) await walk(join(dir, entry.name));
     }
   };
   for (const tree of trees) {
