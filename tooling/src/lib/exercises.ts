@@ -6,6 +6,7 @@ import yaml from 'js-yaml';
 import { NotFoundError, ToolkitError } from './errors.ts';
 import { checkFile, fileProblemsError } from './file-check.ts';
 import { didYouMean } from './suggest.ts';
+import { perRun, type AnalyzerContext } from './validate/types.ts';
 
 export type Outcome =
   | 'no-stars'
@@ -145,6 +146,11 @@ export function nextFreeOrder(exercises: readonly Exercise[]): number {
  */
 export async function loadExercises(root: string): Promise<Exercise[]> {
   return (await scanExercises(root)).exercises;
+}
+
+/** scanExercises once per validate run, for every analyzer and unit that asks (see perRun). */
+export function scanExercisesPerRun(ctx: AnalyzerContext): Promise<CatalogScan> {
+  return perRun(ctx, 'exercise-scan', () => scanExercises(ctx.root));
 }
 
 /** The exercise with that id, or a NotFoundError that suggests the closest id. */

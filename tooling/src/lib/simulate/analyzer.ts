@@ -1,6 +1,6 @@
 // The `exercise-expectation` rule for `npm run validate`: an exercise's rendered manifests must still do
 // what its exercise.yaml `expect:` promises, as predicted by the simulator (so a broken step fails CI).
-import { EXERCISE_ID, loadExercises, type UserExpectation } from '../exercises.ts';
+import { EXERCISE_ID, scanExercisesPerRun, type UserExpectation } from '../exercises.ts';
 import type { Finding } from '../findings.ts';
 import type { Analyzer } from '../validate/index.ts';
 import { perRun } from '../validate/types.ts';
@@ -82,15 +82,16 @@ export const exerciseExpectationAnalyzer: Analyzer = async (unit, ctx) => {
   const m = /^exercises\/([^/]+)\/?$/.exec(unit.source);
   if (!m || unit.kind !== 'kustomization' || !EXERCISE_ID.test(m[1]!)) return [];
   const id = m[1]!;
-  let loaded: [Awaited<ReturnType<typeof loadExercises>>, Awaited<ReturnType<typeof loadCallGraph>>];
+  let loaded: [Awaited<ReturnType<typeof scanExercisesPerRun>>, Awaited<ReturnType<typeof loadCallGraph>>];
   try {
-    loaded = await Promise.all([perRun(ctx, 'exercises', () => loadExercises(ctx.root)), perRun(ctx, 'callgraph', () => loadCallGraph(ctx.root))]);
+    // The same scan the repository analyzer reads.
+    loaded = await Promise.all([scanExercisesPerRun(ctx), perRun(ctx, 'callgraph', () => loadCallGraph(ctx.root))]);
   } catch {
     // An exercise.yaml or callgraph.yaml that does not load is the project-files analyzer's finding, once, on
     // that file (yaml, exercise-schema, callgraph-schema): not one "cannot check" per exercise here.
     return [];
   }
-  const [exercises, graph] = loaded;
+  const [{ exercises }, graph] = loaded;
   try {
     const exercise = exercises.find((e) => e.id === id);
     if (!exercise || exercise.expect.length === 0) return [];
