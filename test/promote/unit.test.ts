@@ -15,7 +15,8 @@ import { unifiedDiff } from '../../tooling/src/lib/promote/diff.ts';
 import { summarize } from '../../tooling/src/lib/promote/gate.ts';
 import { branchFor, chooseExercise, labelsFor, selectClusters, titleFor, type PlanDraft } from '../../tooling/src/lib/promote/plan.ts';
 import { resourceChanges } from '../../tooling/src/lib/promote/preview.ts';
-import { prNumberOf, promotionPullsFor } from '../../tooling/src/lib/promote/state.ts';
+import { prNumberOf } from '../../tooling/src/lib/promote/state.ts';
+import { promotionPullsByCluster } from '../../tooling/src/lib/pull-clusters.ts';
 import { fastClient, startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 
 const cluster = (name: string, exerciseId: string): Cluster => ({
@@ -158,10 +159,17 @@ describe('plan helpers', () => {
     expect(prNumberOf('promote(workshop): two (2.2 Title)')).toBeUndefined();
   });
 
-  it('matches promotion PRs to clusters by head branch', () => {
+  it('matches promotion PRs to clusters by head branch when origin cannot show the branches', async () => {
     const pr = (number: number, head: string) => ({ number, head, url: `u${number}`, title: '', body: '', base: 'main', labels: [], draft: false });
-    const pulls = [pr(1, 'promote/workshop/two'), pr(2, 'promote/all/three'), pr(3, 'promote/workshop-b/two'), pr(4, 'feature/x'), pr(5, 'promote/a+workshop/one')];
-    expect(promotionPullsFor(pulls, 'workshop').map((p) => p.number)).toEqual([1, 2, 5]);
+    const pulls = [pr(5, 'promote/a+workshop/one'), pr(1, 'promote/workshop/two'), pr(2, 'promote/all/three'), pr(3, 'promote/workshop-b/two'), pr(4, 'feature/x')];
+    // Not a repository: no branch can be read, so each pull request is matched by the scope its branch names.
+    const dir = await mkdtemp(join(tmpdir(), 'no-origin-'));
+    try {
+      const byCluster = await promotionPullsByCluster(dir, 'main', pulls, ['workshop', 'workshop-b']);
+      expect([...byCluster].map(([c, list]) => [c, list.map((p) => p.number)])).toEqual([['workshop', [1, 2, 5]], ['workshop-b', [2, 3]]]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

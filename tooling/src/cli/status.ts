@@ -1,6 +1,6 @@
 // `npm run status`: the exercise each cluster points at on the base branch, and (with a token) any open
 // promotion pull request for it.
-import { command, defaultIo, oneOf, runIfMain, type Io } from '../lib/cli.ts';
+import { command, defaultIo, errorReport, oneOf, runIfMain, type Io } from '../lib/cli.ts';
 import { ToolkitError, UsageError } from '../lib/errors.ts';
 import { gitHubFromEnv, type GitHubOptions } from '../lib/github.ts';
 import { clustersAt, resolveBase, type PromotionPull } from '../lib/promote/state.ts';
@@ -70,7 +70,7 @@ export async function run(argv: string[], io: Io, deps: StatusDeps = {}): Promis
           error: c.error ?? null,
           pullRequests: pulls ? (pulls.get(c.name) ?? []) : null,
         })),
-        pullRequestsError: apiError ? { error: apiError.message, hint: apiError.hint ?? null } : null,
+        pullRequestsError: apiError ? errorReport(apiError) : null,
       }, null, 2));
       return failed ? 1 : 0;
     }

@@ -130,7 +130,7 @@ export function asksForJson(argv: readonly string[]): boolean {
  * What a failure prints on stdout for a script that asked for JSON: `{ "error", "hint" }`. A command whose
  * failures carry more (promote: the HTTP status, whether the branch is on origin) gives its own `report`.
  */
-export function errorReport(error: unknown): object {
+export function errorReport(error: unknown): { error: string; hint: string | null } {
   return { error: error instanceof Error ? error.message : String(error), hint: error instanceof ToolkitError ? error.hint ?? null : null };
 }
 

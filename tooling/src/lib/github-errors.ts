@@ -17,9 +17,12 @@ export class GitHubApiError extends ToolkitError {
     this.acceptedPermissions = acceptedPermissions;
   }
 
-  /** True for the 422 GitHub answers when a pull request for the head branch already exists. */
+  /**
+   * True for the 422 GitHub answers when what was created already exists: a pull request for the head branch
+   * ("already exists"), a label (error code `already_exists`).
+   */
   get alreadyExists(): boolean {
-    return this.status === 422 && /already exists/i.test(this.message);
+    return this.status === 422 && /already[_ ]exists/i.test(this.message);
   }
 
   /** True for the 422 of a repository whose plan has no draft pull requests. */

@@ -247,7 +247,7 @@ export function createGitHub(options: GitHubOptions): GitHub {
         await call(`create label ${name}`, () => octokit.rest.issues.createLabel({ owner, repo, name, color, description }));
       } catch (error) {
         // Created meanwhile by a concurrent run: 422 already_exists.
-        if (!(error instanceof GitHubApiError && error.status === 422 && /already_exists|already exists/i.test(error.message))) throw error;
+        if (!(error instanceof GitHubApiError && error.alreadyExists)) throw error;
       }
       return 'created';
     },

@@ -37,11 +37,12 @@ export async function clustersChangedOnBranches(root: string, baseCommit: string
 /** Open promotion pull requests by the cluster they move, judged by what each branch changes. */
 export async function promotionPullsByCluster(root: string, baseCommit: string, open: readonly PullRequest[], clusters: readonly string[]): Promise<Map<string, PromotionPull[]>> {
   const out = new Map<string, PromotionPull[]>(clusters.map((c) => [c, []]));
-  const promotions = open.filter((pull) => parsePromotionBranch(pull.head));
-  const changedBy = await clustersChangedOnBranches(root, baseCommit, promotions.map((pull) => pull.head));
-  for (const pull of promotions) {
+  const promotions = open.flatMap((pull) => {
     const named = parsePromotionBranch(pull.head);
-    if (!named) continue;
+    return named ? [{ pull, named }] : [];
+  });
+  const changedBy = await clustersChangedOnBranches(root, baseCommit, promotions.map(({ pull }) => pull.head));
+  for (const { pull, named } of promotions) {
     const changed = changedBy.get(pull.head);
     const entry: PromotionPull = { number: pull.number, url: pull.url, branch: pull.head, exercise: named.exercise, draft: pull.draft };
     for (const cluster of clusters) {

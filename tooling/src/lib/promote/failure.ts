@@ -1,5 +1,6 @@
 // How a promotion fails, for the CLI and scripts: validation errors (nothing was written), a pushed branch
 // whose pull request could not be opened (a rerun finishes it), and the JSON report of either.
+import { errorReport } from '../cli.ts';
 import { ToolkitError } from '../errors.ts';
 import { GitHubApiError } from '../github.ts';
 import type { GateResult } from './gate.ts';
@@ -41,9 +42,7 @@ export class PromotionIncompleteError extends ToolkitError {
 export function failureReport(error: unknown): {
   error: string; hint: string | null; status?: number; branch?: string; pushed: boolean; onOrigin: boolean; findings?: GateResult['findings'];
 } {
-  const message = error instanceof Error ? error.message : String(error);
-  const hint = error instanceof ToolkitError ? error.hint ?? null : null;
-  const report: ReturnType<typeof failureReport> = { error: message, hint, pushed: false, onOrigin: false };
+  const report: ReturnType<typeof failureReport> = { ...errorReport(error), pushed: false, onOrigin: false };
   if (error instanceof PromotionIncompleteError) {
     if (error.status !== undefined) report.status = error.status;
     report.branch = error.branch;

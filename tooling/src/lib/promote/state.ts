@@ -141,13 +141,3 @@ export interface PromotionPull {
   draft: boolean;
 }
 
-/** Open pull requests whose head is a promotion branch for `cluster`: promote/<cluster>/<id>, promote/all/<id>, promote/a+b/<id>. */
-export function promotionPullsFor(pulls: readonly PullRequest[], cluster: string): PromotionPull[] {
-  const out: PromotionPull[] = [];
-  for (const p of pulls) {
-    const named = parsePromotionBranch(p.head);
-    if (!named || (named.scope !== 'all' && !named.scope.includes(cluster))) continue;
-    out.push({ number: p.number, url: p.url, branch: p.head, exercise: named.exercise, draft: p.draft });
-  }
-  return out.sort((a, b) => a.number - b.number);
-}
