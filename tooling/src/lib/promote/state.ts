@@ -4,9 +4,7 @@ import yaml from 'js-yaml';
 import { CLUSTER_NAME, pointerFileOf } from '../clusters.ts';
 import { ToolkitError } from '../errors.ts';
 import { checkBranchName, fetchBranch, listTree, logOfFile, remoteDefaultBranch, revParse, showFile } from '../git.ts';
-import type { PullRequest } from '../github.ts';
 import { readPointer } from '../rewriters/pointer.ts';
-import { parsePromotionBranch } from './plan.ts';
 
 export interface ClusterState {
   name: string;
