@@ -1,7 +1,7 @@
 // `npm run history`: when each cluster moved to which exercise, from the mainline git log of its pointer file,
 // with the pull request number when the merge (or squash) commit names one.
 import { command, defaultIo, oneOf, runIfMain, type Io } from '../lib/cli.ts';
-import { findCluster, type Cluster } from '../lib/clusters.ts';
+import { findCluster } from '../lib/clusters.ts';
 import { UsageError } from '../lib/errors.ts';
 import { clustersAt, historyOf, resolveBase, type HistoryEntry } from '../lib/promote/state.ts';
 import { explainUnpushedCluster } from '../lib/origin-drift.ts';
@@ -33,11 +33,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     const output = oneOf(values.output, ['text', 'json'] as const, '--output', 'text');
     const ref = await resolveBase(io.root, values.base, (l) => io.stderr(`warning: ${l}`));
     const states = await clustersAt(io.root, ref.commit);
-    // findCluster wants Cluster records; only the name matters for the lookup.
-    const known = states.map((s) => ({ name: s.name }) as Cluster);
     let names: string[];
     try {
-      names = values.cluster?.length ? values.cluster.map((n) => findCluster(known, n).name) : states.map((s) => s.name);
+      names = values.cluster?.length ? values.cluster.map((n) => findCluster(states, n).name) : states.map((s) => s.name);
     } catch (error) {
       throw explainUnpushedCluster(io.root, values.cluster ?? [], ref.base, error);
     }
