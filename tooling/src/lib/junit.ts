@@ -6,6 +6,7 @@
 import { posix } from 'node:path';
 import type { Finding } from './findings.ts';
 import { resourceRef, type SourcedResource } from './manifests.ts';
+import { plural } from './plural.ts';
 
 /** What the writer needs of a validation report. */
 export interface JunitInput {
@@ -43,7 +44,6 @@ export function escapeXml(text: string): string {
 }
 
 const fails = (f: Finding) => f.severity === 'error' && !f.silenced;
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function describe(f: Finding): string {
   const where = f.file ? `at ${f.file}${f.line ? `:${f.line}` : ''}` : '';

@@ -7,7 +7,8 @@ import { buildMesh, fqdn, type Mesh, type Workload } from './mesh.ts';
 import { canaryTimelines } from './canary.ts';
 import { merge, round, split, type Dist } from './dist.ts';
 import type { PredictedOutcome, RouteEdge, SimulationOptions, SimulationResult, UserResult } from './types.ts';
-import { formatMs, pct, plural } from './units.ts';
+import { plural } from '../plural.ts';
+import { formatMs, pct } from './units.ts';
 import { defaultUsers } from './users.ts';
 import {
   SimulationError,

@@ -1,4 +1,4 @@
-// How the simulator writes numbers for people: durations, percentages and counts.
+// How the simulator writes numbers for people: durations and percentages (counts: lib/plural.ts).
 
 /** `3s`, `2.5s`, `500ms`. */
 export function formatMs(ms: number): string {
@@ -10,9 +10,4 @@ export function formatMs(ms: number): string {
 export function pct(p: number): string {
   const v = p * 100;
   return `${Number.isInteger(Math.round(v * 10) / 10) ? Math.round(v) : (Math.round(v * 10) / 10).toFixed(1)}%`;
-}
-
-/** `1 attempt`, `2 attempts`, `3 tries`: irregular plurals are given, not guessed. */
-export function plural(n: number, word: string, pluralWord = `${word}s`): string {
-  return `${n} ${n === 1 ? word : pluralWord}`;
 }

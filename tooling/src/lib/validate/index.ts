@@ -17,6 +17,7 @@ import { render, startRenders } from './render.ts';
 import { report, type UnitOutcome } from './report.ts';
 import { checkSchemas, loadSchemasFor } from './schema.ts';
 import { append, type ValidateOptions, type ValidationReport } from './types.ts';
+import { plural } from '../plural.ts';
 
 export { DEFAULT_TREES, findKustomizations } from './discover.ts';
 export { loadSchemasFor, validateResources, validateResourcesAsync } from './schema.ts';
@@ -31,7 +32,6 @@ export type {
   ValidationSummary,
 } from './types.ts';
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export async function validate(options: ValidateOptions): Promise<ValidationReport> {
   const root = resolve(options.root);

@@ -2,10 +2,7 @@
 // scripts ({ findings, summary }); JUnit XML for CI test reports is lib/junit.ts.
 import type { Finding } from '../findings.ts';
 import type { ValidationReport, ValidationSummary } from './index.ts';
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+import { plural } from '../plural.ts';
 
 export function tally(s: ValidationSummary): string {
   let line = `${plural(s.resources, 'resource')}: ${s.valid} valid, ${s.invalid} invalid, ${s.skipped} skipped; ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`;
