@@ -8,14 +8,13 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import yaml from 'js-yaml';
 import { tempRepo, type TempRepo } from './support.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 import { createTestRepo, type TestRepo } from '../helpers/git-repo.ts';
+import { runStep } from '../helpers/workflow-step.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const run = promisify(execFile);
 
 type Step = { name?: string; run?: string };
 type Workflow = { env?: Record<string, string>; jobs: Record<string, { steps: Step[] }> };
@@ -30,11 +29,6 @@ function stepScript(file: string, job: string, name: string): string {
   return step.run;
 }
 
-/** Runs a step script with bash -e (as GitHub does), in `cwd`, with only the given variables added. */
-async function runStep(script: string, cwd: string, env: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GITHUB_|GH_|RUNNER_|KUBECONFORM|BEFORE_SHA|AFTER_SHA|CHANGED_FILES)/.test(k)));
-  return run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd, env: { ...clean, ...env }, maxBuffer: 64 * 1024 * 1024 });
-}
 
 describe('validate.yml steps, against this repository', () => {
   let out: string;

