@@ -1,6 +1,5 @@
 // The GitHub client against the one stand-in: GitHub's answers the toolkit must read right (permission
 // headers, rate limits, pagination, lost answers, CRLF), and the stand-in's own check against the API description.
-import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitHub, GitHubApiError, parseAcceptedPermissions, type GitHubOptions } from '../../tooling/src/lib/github.ts';
 import { titleFor, TITLE_LIMIT } from '../../tooling/src/lib/promote/plan.ts';
@@ -120,7 +119,7 @@ describe('rate limits: one place decides', () => {
 describe('answers that are not GitHub\'s', () => {
   it('a DNS failure fails once, with status 0 and the resolver\'s message, and logs no "500"', async () => {
     await stand();
-    const dead = createGitHub({ token: 't0k3n', owner: 'o', repo: 'r', baseUrl: 'http://no-such-host.invalid', retryAfterBaseValue: 1, limiterId: randomUUID(), log: (l) => lines.push(l) });
+    const dead = createGitHub({ token: 't0k3n', owner: 'o', repo: 'r', baseUrl: 'http://no-such-host.invalid', ...fastClient(), log: (l) => lines.push(l) });
     const e = await failure(dead.getDefaultBranch());
     expect(e.status).toBe(0);
     expect(e.message).toMatch(/ENOTFOUND|getaddrinfo|EAI_AGAIN/);

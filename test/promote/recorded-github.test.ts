@@ -13,10 +13,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitHub, GitHubApiError, type GitHub } from '../../tooling/src/lib/github.ts';
-import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
+import { fastClient, startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.ts';
 
 /** One recorded exchange, as @octokit/fixtures stores it (normalized-fixture.json). */
 interface Recording {
@@ -85,7 +84,7 @@ async function replay(answers: Recording[]): Promise<{ url: string; seen: Seen[]
 }
 
 function client(url: string, repo: string): GitHub {
-  return createGitHub({ token: 'ghp_recordedreplay', owner: OWNER, repo, baseUrl: url, retries: 0, retryAfterBaseValue: 1, limiterId: randomUUID() });
+  return createGitHub({ token: 'ghp_recordedreplay', owner: OWNER, repo, baseUrl: url, retries: 0, ...fastClient() });
 }
 
 /** The request as the recording fixes it: method, path and JSON body (recorded as "" when there was none). */

@@ -202,7 +202,6 @@ export interface Productpage {
 export interface PageMix {
   /** Per user ('anonymous' or a name): the outcomes to serve, in turn (a deterministic mix). */
   mix: Record<string, Outcome[]>;
-  delayMs?: Partial<Record<Outcome, number>>;
 }
 
 const STAR = '<svg class="h-5 w-5 flex-none" viewBox="0 0 20 20" fill="currentColor" aria-hidden="true"><path d="M10 2z"/></svg>';
@@ -258,18 +257,13 @@ export async function startProductpage(config: PageMix): Promise<Productpage> {
     const count = served.get(who) ?? 0;
     served.set(who, count + 1);
     const outcome = mix[count % mix.length]!;
-    const answer = () => {
-      if (outcome === 'page-error') {
-        res.writeHead(503, { 'content-type': 'text/plain' });
-        res.end('no healthy upstream');
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(bookinfoPage(outcome, user));
-    };
-    const delay = config.delayMs?.[outcome] ?? 0;
-    if (delay > 0) setTimeout(answer, delay);
-    else answer();
+    if (outcome === 'page-error') {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      res.end('no healthy upstream');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(bookinfoPage(outcome, user));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
