@@ -2,7 +2,7 @@
 // Bookinfo page shows (outcome, probability, latency, path) and the rollout any Flagger Canary will run.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { asksForJson, defaultIo, guarded, oneOf, parseCli, runIfMain, type Io } from '../lib/cli.ts';
+import { command, defaultIo, oneOf, runIfMain, type Io } from '../lib/cli.ts';
 import { ToolkitError, UsageError } from '../lib/errors.ts';
 import { loadExercises } from '../lib/exercises.ts';
 import { parseManifests } from '../lib/manifests.ts';
@@ -34,20 +34,15 @@ When npm run validate would reject the target, a warning on stderr says so (the 
 Exit codes: 0 prediction printed, 1 the target could not be rendered or simulated, 2 usage error.`;
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
-  const debug = argv.includes('--debug');
-  return guarded(io, debug, async () => {
-    const { values, positionals } = parseCli(argv, {
+  return command(argv, io, {
+    help: HELP,
+    options: {
       user: { type: 'string', short: 'u', multiple: true },
       output: { type: 'string', short: 'o' },
       'fail-from': { type: 'string' },
       'no-cache': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      debug: { type: 'boolean' },
-    });
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
+    },
+  }, async ({ values, positionals }) => {
     useRenderCache(!values['no-cache']);
     const output = oneOf(values.output, OUTPUT_FORMATS, '--output', 'text');
     if (positionals.length !== 1) {
@@ -96,7 +91,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     }
     io.stdout(formatResult(result, output));
     return 0;
-  }, { json: asksForJson(argv) });
+  });
 }
 
 /** The first exercise whose own files declare a Flagger Canary, for the hint only. */
